@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { loadLocalConfig } from '../../config/source.ts';
+import { redactedSettings } from '../../settings/load.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { runGateway } from '../../runtime/primary.ts';
+import { addSettingsOptions, settingsFrom, settingsHelp, type SettingsFlags } from '../settings-options.ts';
+import type { CommandContext } from '../program.ts';
+
+interface RunFlags extends SettingsFlags {
+  config?: string;
+  port?: string;
+  adminPort?: string;
+  workers?: string;
+}
+
+export function registerRun(program: Command, context: CommandContext): void {
+  const command = program.command('run')
+    .description('start the gateway in the foreground (SIGTERM drains in-flight requests, SIGHUP reloads the local config)')
+    .option('-c, --config <path>', 'YAML/JSON snapshot or APIOps folder (setting config.local.path)')
+    .option('-p, --port <port>', 'HTTP data port (setting net.server.http.port)')
+    .option('--admin-port <port>', 'admin listener port (setting admin.port)')
+    .option('-w, --workers <n>', 'worker processes (setting runtime.workers)');
+  addSettingsOptions(command)
+    .addHelpText('after', `\nExamples:\n  apimgw run                                   serve the embedded example config\n  apimgw run --config examples/gateway.yaml --port 8080\n  apimgw run --env-file /etc/apimgw/env.conf\n  config.local.path=./apiops apimgw run --workers 2\n${settingsHelp()}`)
+    .action(async (flags: RunFlags) => {
+      const { settings } = settingsFrom(flags, context.io.env, {
+        'config.local.path': flags.config,
+        'net.server.http.port': flags.port,
+        'admin.port': flags.adminPort,
+        'runtime.workers': flags.workers,
+      });
+      const logger = createLogger(settings, { pid: process.pid });
+      const readConfig = () => loadLocalConfig(settings['config.local.path'], {
+        gatewayName: settings['gateway.name'],
+        subscriptionKeysFile: settings['config.local.subscriptionKeys'],
+      });
+      const config = readConfig();
+      if (settings['config.local.path'] === undefined) logger.warn('no config.local.path set: serving the embedded example configuration');
+      for (const warning of config.warnings) logger.warn({ source: config.source }, warning);
+      logger.info({ settings: redactedSettings(settings) }, 'settings');
+      context.exitCode = await runGateway({ settings, logger, config, reload: readConfig });
+      logger.flush();
+    });
+}

@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT_OK, EXIT_USAGE } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { registerConfigInspect } from './commands/config-inspect.ts';
+import { registerConfigValidate } from './commands/config-validate.ts';
+import { registerRun } from './commands/run.ts';
+import { reportError } from './ui/errors.ts';
+import type { Io } from './ui/output.ts';
+
+export interface CommandContext {
+  io: Io;
+  /** Set by a command that finished but must report failure (exit 1) without an error message of its own. */
+  exitCode: number;
+}
+
+function buildProgram(context: CommandContext): Command {
+  const program = new Command('apimgw')
+    .description('Self-hosted API gateway compatible with Azure API Management')
+    .version(VERSION, '-v, --version', 'print the version')
+    .option('--debug', 'print stack traces with errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    })
+    .addHelpText('after', `
+Examples:
+  apimgw run                                  serve the embedded example config on :8080
+  apimgw run --config ./apiops --workers 2    serve an APIOps extractor folder
+  apimgw config validate gateway.yaml         check a config; exit 1 with located errors
+  apimgw config inspect gateway.yaml --json   what a config holds, as JSON
+
+Exit codes: 0 ok, 1 the check failed or the gateway could not run, 2 usage or settings error.
+Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
+  registerRun(program, context);
+  const config = program.command('config').description('validate and inspect configuration');
+  registerConfigValidate(config, context);
+  registerConfigInspect(config, context);
+  for (const command of [program, ...program.commands, ...config.commands]) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the CLI against the given process-like object and resolves with the exit code. */
+export async function main(proc: { argv: string[]; env: NodeJS.ProcessEnv; stdout: Io['stdout']; stderr: Io['stderr'] }): Promise<number> {
+  const context: CommandContext = { io: { stdout: proc.stdout, stderr: proc.stderr, env: proc.env }, exitCode: EXIT_OK };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync(proc.argv, { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+    }
+    return reportError(error, context.io, proc.argv.includes('--debug'));
+  }
+}

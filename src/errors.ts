@@ -1,0 +1,79 @@
+/**
+ * The one registry of apimgw's coded errors (fastify's lib/errors.js habit):
+ * every failure an operator can meet has a stable code, a one-line summary and
+ * a hint saying what to do. docs/errors.md documents each code; a test keeps
+ * the two in step.
+ */
+
+export const EXIT_OK = 0;
+/** The check failed or the thing is broken (bad config, port in use, backend down). */
+export const EXIT_FAILURE = 1;
+/** Usage or settings error: the command line or env.conf must change. */
+export const EXIT_USAGE = 2;
+
+interface ErrorDefinition {
+  exitCode: number;
+  hint: string;
+}
+
+export const ERRORS = {
+  APIMGW_E_SETTINGS_UNKNOWN: {
+    exitCode: EXIT_USAGE,
+    hint: 'Check the spelling against docs/settings.md or `apimgw run --help`.',
+  },
+  APIMGW_E_SETTINGS_INVALID: {
+    exitCode: EXIT_USAGE,
+    hint: 'Fix the value; docs/settings.md lists each setting with its type and default.',
+  },
+  APIMGW_E_ENV_FILE: {
+    exitCode: EXIT_USAGE,
+    hint: 'An env file holds KEY=VALUE lines; `#` starts a comment.',
+  },
+  APIMGW_E_USAGE: {
+    exitCode: EXIT_USAGE,
+    hint: 'Run `apimgw --help` for the commands and their options.',
+  },
+  APIMGW_E_CONFIG_NOT_FOUND: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Point config.local.path (or --config) at a YAML/JSON snapshot or an APIOps extractor folder.',
+  },
+  APIMGW_E_CONFIG_PARSE: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Fix the syntax at the location shown; `apimgw config validate <path>` re-checks it.',
+  },
+  APIMGW_E_CONFIG_INVALID: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Fix each located error; `apimgw config validate <path>` lists them all.',
+  },
+  APIMGW_E_LISTEN: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Another process holds the port: stop it or choose another port (net.server.http.port, admin.port).',
+  },
+  APIMGW_E_WORKER_EXIT: {
+    exitCode: EXIT_FAILURE,
+    hint: 'A worker stopped during start-up; the log line before this one says why.',
+  },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApimgwError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exitCode: number;
+  /** Every individual finding when one error stands for several (config validation). */
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: readonly string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApimgwError';
+    this.code = code;
+    this.hint = options.hint ?? ERRORS[code].hint;
+    this.exitCode = ERRORS[code].exitCode;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isApimgwError(error: unknown): error is ApimgwError {
+  return error instanceof ApimgwError;
+}

@@ -1,0 +1,38 @@
+import http from 'node:http';
+
+/**
+ * The admin listener (loopback by default): liveness, readiness and a
+ * redacted summary of the configuration being served. Probes and operators
+ * use it; API traffic never reaches it.
+ */
+
+export interface AdminState {
+  /** Ready: a configuration is served by every worker and no shutdown is under way. */
+  readiness(): { ready: boolean; detail: string };
+  /** Safe to show: no keys, no secret named values. */
+  configSummary(): unknown;
+}
+
+export function createAdminServer(state: AdminState): http.Server {
+  return http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (statusCode: number, body: unknown) => {
+      const text = `${JSON.stringify(body)}\n`;
+      res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { status: 'method not allowed' });
+    switch (path) {
+      case '/livez':
+        return json(200, { status: 'ok' });
+      case '/readyz': {
+        const { ready, detail } = state.readiness();
+        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', detail });
+      }
+      case '/config':
+        return json(200, state.configSummary());
+      default:
+        return json(404, { status: 'not found', endpoints: ['/livez', '/readyz', '/config'] });
+    }
+  });
+}

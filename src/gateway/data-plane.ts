@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { LoadedConfig } from '../config/loaded.ts';
+import type { Settings } from '../settings/schema.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { backendHeaders, classifyFailure, Forwarder, type BackendFailure } from './forward.ts';
+import { MESSAGES, sendGatewayError, sendKeyInvalid, sendKeyMissing, sendNotFound } from './responses.ts';
+import { Router, type RouteMatch } from './router.ts';
+import { SubscriptionIndex, type SubscriptionVerdict } from './subscription.ts';
+
+export const STATUS_PATH = '/status-0123456789abcdef';
+
+/** What one applied snapshot compiles to; swapped as one reference so a request sees one config from start to end. */
+interface Compiled {
+  router: Router;
+  subscriptions: SubscriptionIndex;
+  revision: string | undefined;
+  hash: string;
+}
+
+interface RequestRecord {
+  correlationId: string;
+  match?: RouteMatch;
+  verdict?: SubscriptionVerdict;
+  backendResponseCode?: number;
+  backendTime?: number;
+  lastError?: { source: string; reason: string; message: string };
+}
+
+/** Backend failures as APIM reports them: status, LastError reason and message. */
+const BACKEND_FAILURES: Record<BackendFailure, { status: number; message: string }> = {
+  Timeout: { status: 504, message: 'Request to the backend service timed out' },
+  BackendConnectionFailure: { status: 502, message: 'Failed to connect to the backend service' },
+  ClientConnectionFailure: { status: 499, message: 'The client closed the connection' },
+};
+
+type DataPlaneSettings = Pick<Settings,
+  | 'net.server.http.forwarded.proto.enabled' | 'net.server.http.maxHeaderSize' | 'net.server.http.requestTimeout'
+  | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'>;
+
+/**
+ * The HTTP data plane of one process: matches each request to an API and
+ * operation, checks its subscription key and streams it to the backend.
+ */
+export class DataPlane {
+  readonly server: http.Server;
+  #compiled: Compiled | undefined;
+  #draining = false;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+  readonly #forwarder: Forwarder;
+  readonly #logger: Logger;
+  readonly #forwardKey: boolean;
+  readonly #trustForwardedProto: boolean;
+
+  constructor(settings: DataPlaneSettings, logger: Logger) {
+    this.#logger = logger;
+    this.#forwardKey = settings['gateway.subscriptionKey.forward'];
+    this.#trustForwardedProto = settings['net.server.http.forwarded.proto.enabled'];
+    this.#forwarder = new Forwarder({ connections: settings['net.client.connections'], timeoutSeconds: settings['net.client.timeout'] });
+    this.server = http.createServer({
+      maxHeaderSize: settings['net.server.http.maxHeaderSize'],
+      requestTimeout: settings['net.server.http.requestTimeout'] * 1000,
+      keepAliveTimeout: settings['net.server.http.keepAliveTimeout'] * 1000,
+    }, (req, res) => this.#handle(req, res));
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#refuseMalformed(error, socket));
+  }
+
+  get ready(): boolean {
+    return this.#compiled !== undefined && !this.#draining;
+  }
+
+  get revision(): string | undefined {
+    return this.#compiled?.revision;
+  }
+
+  /** Compiles and swaps in a snapshot; the same hash as the one serving is not re-applied. Returns whether anything changed. */
+  apply(config: LoadedConfig): boolean {
+    if (this.#compiled?.hash === config.hash) return false;
+    this.#compiled = {
+      router: new Router(config.snapshot),
+      subscriptions: new SubscriptionIndex(config.snapshot),
+      revision: config.snapshot.revision,
+      hash: config.hash,
+    };
+    return true;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes what is left. */
+  async drain(timeoutSeconds: number): Promise<void> {
+    this.#draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    if (this.#inFlight > 0) {
+      const idle = new Promise<void>((resolve) => (this.#idle = resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutSeconds * 1000)));
+      await Promise.race([idle, timedOut]);
+      clearTimeout(timer);
+      if (this.#inFlight > 0) this.#logger.warn({ inFlight: this.#inFlight }, 'shutdown timeout reached; closing remaining connections');
+    }
+    this.server.closeAllConnections();
+    await closed;
+    await this.#forwarder.close();
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    if (url === STATUS_PATH) {
+      res.statusCode = this.ready ? 200 : 503;
+      res.end();
+      return;
+    }
+    const compiled = this.#compiled;
+    const started = performance.now();
+    const record: RequestRecord = { correlationId: randomUUID() };
+    this.#inFlight++;
+    if (this.#draining) res.setHeader('connection', 'close');
+    res.once('close', () => this.#finish(req, res, record, started));
+    if (!compiled) {
+      sendGatewayError(res, 503, 'Service unavailable: no configuration loaded yet', record.correlationId);
+      return;
+    }
+
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const queryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    const query = queryString === '' ? undefined : new URLSearchParams(queryString);
+    const scheme = this.#scheme(req);
+    const match = compiled.router.match({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
+    if (!match) {
+      record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: 'Unable to match incoming request to an operation.' };
+      sendNotFound(res);
+      return;
+    }
+    record.match = match;
+    const { api } = match;
+    const headerKey = headerValue(req, api.keyHeader);
+    const queryKey = headerKey === undefined ? query?.get(api.keyQuery) ?? undefined : undefined;
+    const verdict = compiled.subscriptions.check(api, headerKey ?? queryKey);
+    record.verdict = verdict;
+    if (!verdict.ok) {
+      if (verdict.reason === 'SubscriptionKeyNotFound') {
+        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyMissing };
+        sendKeyMissing(res, `${scheme}://${req.headers.host ?? ''}/${api.api.path.replace(/^\/+/, '')}`, api.api.subscriptionKeyParameterNames.header);
+      } else {
+        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyInvalid };
+        sendKeyInvalid(res);
+      }
+      return;
+    }
+    if (!api.backend) {
+      record.lastError = { source: 'configuration', reason: 'BackendNotConfigured', message: `API ${api.api.id} has no serviceUrl` };
+      sendGatewayError(res, 500, MESSAGES.internal, record.correlationId);
+      return;
+    }
+
+    let backendQuery = queryString;
+    if (queryKey !== undefined && !this.#forwardKey) {
+      query!.delete(api.keyQuery);
+      backendQuery = query!.toString();
+    }
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    this.#forwarder.forward({
+      origin: api.backend.origin,
+      path: `${api.backend.basePath}${match.backendPath || (api.backend.basePath ? '' : '/')}${backendQuery ? `?${backendQuery}` : ''}`,
+      method: req.method ?? 'GET',
+      headers: backendHeaders(req, {
+        backendHost: api.backend.host,
+        clientIp: clientIp(req),
+        scheme,
+        dropHeader: this.#forwardKey ? undefined : api.keyHeader,
+      }),
+      body: hasBody ? req : null,
+    }, res).then((outcome) => {
+      record.backendResponseCode = outcome.statusCode;
+      record.backendTime = outcome.headersAfterMs;
+    }, (error: unknown) => this.#backendFailed(error, res, record));
+  }
+
+  #backendFailed(error: unknown, res: ServerResponse, record: RequestRecord): void {
+    const reason = classifyFailure(error);
+    const failure = BACKEND_FAILURES[reason];
+    record.lastError = { source: 'forward-request', reason, message: failure.message };
+    this.#logger.debug({ correlationId: record.correlationId, err: error }, 'backend request failed');
+    if (res.headersSent || reason === 'ClientConnectionFailure') {
+      res.destroy();
+      return;
+    }
+    sendGatewayError(res, failure.status, failure.message, record.correlationId);
+  }
+
+  #scheme(req: IncomingMessage): 'http' | 'https' {
+    if (this.#trustForwardedProto) {
+      const forwarded = req.headers['x-forwarded-proto'];
+      if (forwarded === 'https' || forwarded === 'http') return forwarded;
+    }
+    return 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  }
+
+  #finish(req: IncomingMessage, res: ServerResponse, record: RequestRecord, started: number): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0 && this.#idle) this.#idle();
+    if (!this.#logger.isLevelEnabled('info')) return;
+    const { match, verdict, lastError } = record;
+    const owner = verdict?.ok ? verdict.owner : undefined;
+    this.#logger.info({
+      correlationId: record.correlationId,
+      method: req.method,
+      url: redactKeyInUrl(req.url ?? '', match?.api.keyQuery),
+      responseCode: res.writableFinished ? res.statusCode : 0,
+      backendResponseCode: record.backendResponseCode,
+      totalTime: Math.round(performance.now() - started),
+      backendTime: record.backendTime === undefined ? undefined : Math.round(record.backendTime),
+      apiId: match?.api.api.id,
+      operationId: match?.operation.operation.id,
+      productId: verdict?.ok ? verdict.product?.id : undefined,
+      apimSubscriptionId: owner?.subscription.id,
+      callerIpAddress: clientIp(req),
+      lastErrorSource: lastError?.source,
+      lastErrorReason: lastError?.reason,
+      lastErrorMessage: lastError?.message,
+    }, 'request');
+  }
+
+  /** Requests Node's parser refuses never reach a handler: answer them plainly and close. */
+  #refuseMalformed(error: NodeJS.ErrnoException, socket: Socket): void {
+    this.#logger.debug({ code: error.code, remote: socket.remoteAddress }, 'malformed request refused');
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+}
+
+function headerValue(req: IncomingMessage, lowerName: string): string | undefined {
+  const value = req.headers[lowerName];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clientIp(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** The subscription key is a secret: never log it, even when it came in the query string. */
+function redactKeyInUrl(url: string, keyQuery: string | undefined): string {
+  if (keyQuery === undefined || !url.includes(`${keyQuery}=`)) return url;
+  return url.replace(new RegExp(`([?&]${keyQuery.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=)[^&]*`), '$1<redacted>');
+}

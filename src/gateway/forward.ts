@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Pool, errors as undiciErrors } from 'undici';
+
+/**
+ * Sends a request to its backend and streams the answer back: one bounded
+ * keep-alive Pool per backend origin, request and response bodies piped
+ * without buffering, hop-by-hop headers dropped both ways.
+ */
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus the proxy ones. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+export interface BackendRequest {
+  origin: string;
+  /** Path and query for the backend, e.g. `/echo/items?x=1`. */
+  path: string;
+  method: string;
+  /** Flat [name, value, …] list, as undici takes it. */
+  headers: string[];
+  /** The client request, streamed to the backend when it has a body. */
+  body: IncomingMessage | null;
+}
+
+export interface BackendOutcome {
+  statusCode: number;
+  /** Milliseconds until the backend's response headers arrived. */
+  headersAfterMs: number;
+}
+
+export type BackendFailure = 'Timeout' | 'BackendConnectionFailure' | 'ClientConnectionFailure';
+
+export function classifyFailure(error: unknown): BackendFailure {
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) return 'Timeout';
+  if (error instanceof undiciErrors.RequestAbortedError) return 'ClientConnectionFailure';
+  return 'BackendConnectionFailure';
+}
+
+export class Forwarder {
+  readonly #pools = new Map<string, Pool>();
+  readonly #options: { connections: number; timeoutMs: number };
+
+  constructor(options: { connections: number; timeoutSeconds: number }) {
+    this.#options = { connections: options.connections, timeoutMs: options.timeoutSeconds * 1000 };
+  }
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.#options.connections,
+        headersTimeout: this.#options.timeoutMs,
+        bodyTimeout: this.#options.timeoutMs,
+        keepAliveTimeout: 4_000,
+        pipelining: 1,
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /**
+   * Streams the backend response into `res`. Rejects without having written
+   * anything when the backend fails before its headers arrive, so the caller
+   * can still answer with an APIM error; failures after that end the response.
+   */
+  forward(request: BackendRequest, res: ServerResponse): Promise<BackendOutcome> {
+    const started = performance.now();
+    let outcome: BackendOutcome | undefined;
+    return this.#pool(request.origin).stream(
+      { path: request.path, method: request.method, headers: request.headers, body: request.body },
+      ({ statusCode, headers }) => {
+        outcome = { statusCode, headersAfterMs: performance.now() - started };
+        res.statusCode = statusCode;
+        for (const name in headers) {
+          if (!HOP_BY_HOP.has(name)) res.setHeader(name, headers[name]!);
+        }
+        return res;
+      },
+    ).then(() => outcome!);
+  }
+
+  /** Closes idle backend connections; used when shutting down. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    this.#pools.clear();
+  }
+}
+
+/**
+ * Builds the backend header list from the client's raw headers: hop-by-hop
+ * fields (and any the client listed in Connection) dropped, Host set to the
+ * backend, X-Forwarded-* added, the subscription key removed unless forwarding
+ * it was asked for.
+ */
+export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string }): string[] {
+  const raw = req.rawHeaders;
+  const out: string[] = [];
+  const connection = req.headers.connection;
+  const listed = connection && connection !== 'keep-alive' && connection !== 'close' ? new Set(connection.toLowerCase().split(/\s*,\s*/)) : undefined;
+  let forwardedFor: string | undefined;
+  let forwardedHost: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower === 'host' || lower === options.dropHeader || listed?.has(lower)) continue;
+    if (lower === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === undefined ? raw[i + 1]! : `${forwardedFor}, ${raw[i + 1]!}`;
+      continue;
+    }
+    if (lower === 'x-forwarded-host') {
+      forwardedHost ??= raw[i + 1]!;
+      continue;
+    }
+    if (lower === 'x-forwarded-proto') continue;
+    out.push(name, raw[i + 1]!);
+  }
+  out.push(
+    'host', options.backendHost,
+    'x-forwarded-for', forwardedFor === undefined ? options.clientIp : `${forwardedFor}, ${options.clientIp}`,
+    'x-forwarded-host', forwardedHost ?? req.headers.host ?? '',
+    'x-forwarded-proto', options.scheme,
+  );
+  return out;
+}

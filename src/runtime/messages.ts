@@ -1,0 +1,23 @@
+import type { LoadedConfig } from '../config/loaded.ts';
+import type { Settings } from '../settings/schema.ts';
+
+/**
+ * The IPC between the primary process (owner of settings, configuration,
+ * signals and the admin listener) and its workers (the data plane). Later
+ * shared state — rate-limit counters exact across workers — travels here too:
+ * the primary is the one place a host-wide counter can live.
+ */
+
+export type PrimaryMessage =
+  | { type: 'start'; settings: Settings; config: LoadedConfig }
+  | { type: 'apply'; config: LoadedConfig }
+  | { type: 'drain' };
+
+export type WorkerMessage =
+  | { type: 'listening'; address: string; port: number }
+  | { type: 'listen-failed'; code: string; message: string }
+  | { type: 'applied'; hash: string };
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

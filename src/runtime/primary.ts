@@ -1,0 +1,143 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Server } from 'node:http';
+import { once } from 'node:events';
+import { ApimgwError } from '../errors.ts';
+import type { LoadedConfig } from '../config/loaded.ts';
+import { summarise } from '../config/summary.ts';
+import { createAdminServer } from '../gateway/admin.ts';
+import type { Settings } from '../settings/schema.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
+
+export interface GatewayOptions {
+  settings: Settings;
+  logger: Logger;
+  config: LoadedConfig;
+  /** Re-reads the configuration source; used on SIGHUP. */
+  reload: () => LoadedConfig;
+}
+
+/** Restarts of a crashed worker are spaced out so a crash loop cannot spin the CPU. */
+const RESPAWN_DELAY_MS = 1000;
+
+/**
+ * The primary process: owns settings, configuration, signals and the admin
+ * listener; forks `runtime.workers` workers that share the data port
+ * (SCHED_NONE: the kernel spreads connections, the primary never touches
+ * traffic). Resolves with the exit code once the gateway has stopped.
+ */
+export async function runGateway(options: GatewayOptions): Promise<number> {
+  const { settings, logger } = options;
+  let config = options.config;
+  let appliedAt = new Date();
+  let stopping = false;
+  const listening = new Set<number>();
+  const workerCount = settings['runtime.workers'];
+
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    worker.on('message', (message: unknown) => {
+      if (!isWorkerMessage(message)) return;
+      if (message.type === 'listening') listening.add(worker.id);
+    });
+    worker.once('online', () => worker.send({ type: 'start', settings, config } satisfies PrimaryMessage));
+    return worker;
+  };
+  const broadcast = (message: PrimaryMessage) => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
+  };
+
+  const admin = createAdminServer({
+    readiness: () => {
+      if (stopping) return { ready: false, detail: 'shutting down' };
+      if (listening.size < workerCount) return { ready: false, detail: `${listening.size}/${workerCount} workers serving` };
+      return { ready: true, detail: `${workerCount} workers serving revision ${config.snapshot.revision ?? config.hash.slice(0, 12)}` };
+    },
+    configSummary: () => ({ source: config.source, hash: config.hash, appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), ...summarise(config.snapshot) }),
+  });
+
+  // Start-up: every worker must bind before the gateway counts as started.
+  const started = new Promise<{ address: string; port: number }>((resolve, reject) => {
+    for (let i = 0; i < workerCount; i++) {
+      const worker = fork();
+      worker.on('message', (message: unknown) => {
+        if (!isWorkerMessage(message)) return;
+        if (message.type === 'listen-failed') {
+          reject(new ApimgwError('APIMGW_E_LISTEN', `cannot listen on ${settings['net.server.http.host']}:${settings['net.server.http.port']}: ${message.code}`, {
+            hint: message.code === 'EADDRINUSE' ? undefined : 'Check net.server.http.host is an address of this machine and the port is allowed.',
+          }));
+        }
+        if (message.type === 'listening' && listening.size === workerCount) resolve({ address: message.address, port: message.port });
+      });
+      worker.once('exit', (code) => {
+        if (listening.size < workerCount) reject(new ApimgwError('APIMGW_E_WORKER_EXIT', `worker ${worker.id} exited with code ${code} during start-up`));
+      });
+    }
+  });
+
+  const stopWorkers = async () => {
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const exited = workers.map((w) => once(w, 'exit'));
+    broadcast({ type: 'drain' });
+    await Promise.all(exited);
+  };
+
+  try {
+    const { address, port } = await started;
+    await listen(admin, settings['admin.port'], settings['admin.host']);
+    const adminAddress = admin.address();
+    logger.info({
+      address, port, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
+      source: config.source, revision: config.snapshot.revision, apis: config.snapshot.apis.length,
+    }, `apimgw listening on http://${address}:${port}`);
+  } catch (error) {
+    stopping = true;
+    await stopWorkers();
+    admin.close();
+    throw error;
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    listening.delete(worker.id);
+    if (stopping) return;
+    logger.error({ worker: worker.id, code, signal }, 'worker stopped unexpectedly; starting a new one');
+    setTimeout(() => !stopping && fork(), RESPAWN_DELAY_MS).unref();
+  });
+
+  process.on('SIGHUP', () => {
+    try {
+      const next = options.reload();
+      if (next.hash === config.hash) {
+        logger.info({ source: next.source }, 'configuration unchanged; nothing to apply');
+        return;
+      }
+      for (const warning of next.warnings) logger.warn({ source: next.source }, warning);
+      config = next;
+      appliedAt = new Date();
+      broadcast({ type: 'apply', config });
+      logger.info({ source: config.source, revision: config.snapshot.revision, hash: config.hash }, 'configuration reloaded');
+    } catch (error) {
+      const details = error instanceof ApimgwError ? error.details : [];
+      logger.error({ err: error instanceof ApimgwError ? undefined : error, details }, `configuration reload rejected, still serving the previous one: ${(error as Error).message}`);
+    }
+  });
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  stopping = true;
+  logger.info({ signal, timeoutSeconds: settings['net.server.shutdown.timeout'] }, 'shutting down: draining in-flight requests');
+  await stopWorkers();
+  admin.close();
+  logger.info('stopped');
+  return 0;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new ApimgwError('APIMGW_E_LISTEN', `cannot listen on admin ${host}:${port}: ${error.code ?? error.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+}

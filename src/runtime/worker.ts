@@ -1,0 +1,58 @@
+import cluster from 'node:cluster';
+import { DataPlane } from '../gateway/data-plane.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
+import type { PrimaryMessage, WorkerMessage } from './messages.ts';
+
+/**
+ * A worker process: serves the data plane on the shared listening socket
+ * and takes configuration and drain orders from the primary. It also drains
+ * on its own SIGTERM/SIGINT (systemd and Ctrl-C signal the whole group) and
+ * when the primary goes away.
+ */
+export function runWorker(): void {
+  let plane: DataPlane | undefined;
+  let logger: Logger | undefined;
+  let shutdownTimeout = 30;
+  let draining = false;
+
+  const send = (message: WorkerMessage) => process.send?.(message);
+
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    if (plane) await plane.drain(shutdownTimeout);
+    logger?.flush();
+    process.exit(0);
+  };
+
+  process.on('message', (message: PrimaryMessage) => {
+    switch (message.type) {
+      case 'start': {
+        const { settings, config } = message;
+        shutdownTimeout = settings['net.server.shutdown.timeout'];
+        logger = createLogger(settings, { pid: process.pid, worker: cluster.worker?.id });
+        plane = new DataPlane(settings, logger);
+        plane.apply(config);
+        plane.server.once('error', (error: NodeJS.ErrnoException) => {
+          send({ type: 'listen-failed', code: error.code ?? 'UNKNOWN', message: error.message });
+          process.exit(1);
+        });
+        plane.server.listen(settings['net.server.http.port'], settings['net.server.http.host'], () => {
+          const address = plane!.server.address();
+          if (address && typeof address === 'object') send({ type: 'listening', address: address.address, port: address.port });
+        });
+        break;
+      }
+      case 'apply':
+        plane?.apply(message.config);
+        send({ type: 'applied', hash: message.config.hash });
+        break;
+      case 'drain':
+        void drain();
+        break;
+    }
+  });
+  process.on('SIGTERM', () => void drain());
+  process.on('SIGINT', () => void drain());
+  process.on('disconnect', () => void drain());
+}

@@ -1,0 +1,84 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/**
+ * Every setting apimgw reads, in one table: it validates, coerces, documents
+ * (`apimgw run --help`, docs/settings.md) and names what an unknown key might
+ * have meant. Names follow the Azure self-hosted gateway so an existing
+ * env.conf keeps working; our additions use the same dotted style.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive();
+const bool = z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])]).transform((v) => v === true || String(v).toLowerCase() === 'true');
+
+export interface SettingDefinition {
+  schema: z.ZodType;
+  default: unknown;
+  description: string;
+  /** Shown as `<redacted>` wherever settings are printed or logged. */
+  secret?: boolean;
+}
+
+function setting(schema: z.ZodType, defaultValue: unknown, description: string, extra: Partial<SettingDefinition> = {}): SettingDefinition {
+  return { schema, default: defaultValue, description, ...extra };
+}
+
+export const SETTINGS = {
+  'gateway.name': setting(z.string().min(1), 'apimgw', 'Gateway resource name; shown in logs and as context.Deployment.GatewayId.'),
+  'gateway.subscriptionKey.forward': setting(bool, false,
+    'Forward the subscription key (header or query) to the backend as APIM does. Off by default: a backend has no business seeing it.'),
+  'config.local.path': setting(z.string().min(1), undefined,
+    'Local configuration: a YAML/JSON snapshot file or an APIOps extractor folder. Unset: the embedded example configuration.'),
+  'config.local.subscriptionKeys': setting(z.string().min(1), undefined,
+    'YAML/JSON file mapping subscription id to {primaryKey, secondaryKey} for an APIOps folder (extractors never export keys).'),
+  'net.server.http.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTP data port binds to.'),
+  'net.server.http.port': setting(port, 8080, 'HTTP data port (0 picks a free port).'),
+  'net.server.http.forwarded.proto.enabled': setting(bool, false,
+    'Take the request scheme from X-Forwarded-Proto (http/https) when matching API protocols and building URLs.'),
+  'net.server.http.maxHeaderSize': setting(z.coerce.number().int().min(1024).max(1048576), 32768,
+    'Largest request header block in bytes; larger requests get 431.'),
+  'net.server.http.requestTimeout': setting(seconds, 300, 'Seconds a client has to send a whole request.'),
+  'net.server.http.keepAliveTimeout': setting(seconds, 65, 'Seconds an idle client connection is kept open.'),
+  'net.server.shutdown.timeout': setting(seconds, 30, 'Seconds SIGTERM waits for in-flight requests before closing them.'),
+  'net.client.timeout': setting(seconds, 300, 'Seconds to wait for the backend response headers (forward-request default).'),
+  'net.client.connections': setting(z.coerce.number().int().min(1).max(65536), 256,
+    'Most open connections per backend origin and worker; further requests queue.'),
+  'admin.host': setting(z.string().min(1), '127.0.0.1', 'Address of the admin listener (/livez, /readyz, /config). Loopback by default.'),
+  'admin.port': setting(port, 8079, 'Admin listener port (0 picks a free port).'),
+  'runtime.workers': setting(z.coerce.number().int().min(1).max(1024), os.availableParallelism(),
+    'Worker processes serving traffic; defaults to the number of cores.'),
+  'telemetry.logs.std': setting(z.enum(['none', 'text', 'json']), 'json', 'Log format on stdout: json (one object a line), text (human) or none.'),
+  'telemetry.logs.std.level': setting(z.enum(['all', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Lowest level logged.'),
+  'runtime.deployment.artifact.source': setting(z.string(), undefined, 'Informational (set by Azure portal YAML / Helm); logged at start.'),
+  'runtime.deployment.mechanism': setting(z.string(), undefined, 'Informational (YAML, Docker, Helm); logged at start.'),
+  'runtime.deployment.orchestrator.type': setting(z.string(), undefined, 'Informational (e.g. Kubernetes); logged at start.'),
+} as const satisfies Record<string, SettingDefinition>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export interface Settings {
+  'gateway.name': string;
+  'gateway.subscriptionKey.forward': boolean;
+  'config.local.path'?: string;
+  'config.local.subscriptionKeys'?: string;
+  'net.server.http.host': string;
+  'net.server.http.port': number;
+  'net.server.http.forwarded.proto.enabled': boolean;
+  'net.server.http.maxHeaderSize': number;
+  'net.server.http.requestTimeout': number;
+  'net.server.http.keepAliveTimeout': number;
+  'net.server.shutdown.timeout': number;
+  'net.client.timeout': number;
+  'net.client.connections': number;
+  'admin.host': string;
+  'admin.port': number;
+  'runtime.workers': number;
+  'telemetry.logs.std': 'none' | 'text' | 'json';
+  'telemetry.logs.std.level': 'all' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  'runtime.deployment.artifact.source'?: string;
+  'runtime.deployment.mechanism'?: string;
+  'runtime.deployment.orchestrator.type'?: string;
+}
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
