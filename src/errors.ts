@@ -29,10 +29,6 @@ export const ERRORS = {
     exitCode: EXIT_USAGE,
     hint: 'An env file holds KEY=VALUE lines; `#` starts a comment.',
   },
-  APIMGW_E_USAGE: {
-    exitCode: EXIT_USAGE,
-    hint: 'Run `apimgw --help` for the commands and their options.',
-  },
   APIMGW_E_CONFIG_NOT_FOUND: {
     exitCode: EXIT_FAILURE,
     hint: 'Point config.local.path (or --config) at a YAML/JSON snapshot or an APIOps extractor folder.',

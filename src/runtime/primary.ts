@@ -54,7 +54,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
       if (listening.size < workerCount) return { ready: false, detail: `${listening.size}/${workerCount} workers serving` };
       return { ready: true, detail: `${workerCount} workers serving revision ${config.snapshot.revision ?? config.hash.slice(0, 12)}` };
     },
-    configSummary: () => ({ source: config.source, hash: config.hash, appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), ...summarise(config.snapshot) }),
+    configSummary: () => ({ gateway: settings['gateway.name'], source: config.source, hash: config.hash, appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), ...summarise(config.snapshot) }),
   });
 
   // Start-up: every worker must bind before the gateway counts as started.
@@ -88,7 +88,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     await listen(admin, settings['admin.port'], settings['admin.host']);
     const adminAddress = admin.address();
     logger.info({
-      address, port, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
+      gateway: settings['gateway.name'], address, port, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
       source: config.source, revision: config.snapshot.revision, apis: config.snapshot.apis.length,
     }, `apimgw listening on http://${address}:${port}`);
   } catch (error) {

@@ -25,7 +25,7 @@ function setting(schema: z.ZodType, defaultValue: unknown, description: string, 
 }
 
 export const SETTINGS = {
-  'gateway.name': setting(z.string().min(1), 'apimgw', 'Gateway resource name; shown in logs and as context.Deployment.GatewayId.'),
+  'gateway.name': setting(z.string().min(1), 'apimgw', 'Gateway resource name: selects the APIs assigned to it in an APIOps folder (gateways/<name>/apis); shown in the start-up log and /config.'),
   'gateway.subscriptionKey.forward': setting(bool, false,
     'Forward the subscription key (header or query) to the backend as APIM does. Off by default: a backend has no business seeing it.'),
   'config.local.path': setting(z.string().min(1), undefined,
