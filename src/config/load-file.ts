@@ -8,7 +8,7 @@ import type { IssuePath, Locator } from './validate.ts';
 function yamlLocator(fileName: string, document: Document, lines: LineCounter): Locator {
   return (path: IssuePath) => {
     // The deepest node that exists: an unknown or missing field is reported where its parent is.
-    for (let depth = path.length; depth >= 0; depth--) {
+    for (let depth = path.length; depth >= 1; depth--) {
       const node = document.getIn(path.slice(0, depth), true);
       if (isNode(node) && node.range) {
         const { line, col } = lines.linePos(node.range[0]);

@@ -22,11 +22,11 @@ export function zodIssues(error: z.ZodError): ConfigIssue[] {
   }));
 }
 
-function duplicates<T>(items: readonly T[], key: (item: T) => string, path: string, what: string, issues: ConfigIssue[]): void {
+function duplicates<T>(items: readonly T[], key: (item: T) => string, path: IssuePath, what: string, issues: ConfigIssue[]): void {
   const seen = new Set<string>();
   items.forEach((item, index) => {
     const value = key(item);
-    if (seen.has(value)) issues.push({ path: [path, index], message: `duplicate ${what} "${value}"` });
+    if (seen.has(value)) issues.push({ path: [...path, index], message: `duplicate ${what} "${value}"` });
     seen.add(value);
   });
 }
@@ -39,17 +39,17 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, path: stri
 export function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  duplicates(snapshot.apis, (a) => a.id, 'apis', 'API id', errors);
-  duplicates(snapshot.products, (p) => p.id, 'products', 'product id', errors);
-  duplicates(snapshot.subscriptions, (s) => s.id, 'subscriptions', 'subscription id', errors);
-  duplicates(snapshot.namedValues, (n) => n.name, 'namedValues', 'named value', errors);
-  duplicates(snapshot.backends, (b) => b.id, 'backends', 'backend id', errors);
+  duplicates(snapshot.apis, (a) => a.id, ['apis'], 'API id', errors);
+  duplicates(snapshot.products, (p) => p.id, ['products'], 'product id', errors);
+  duplicates(snapshot.subscriptions, (s) => s.id, ['subscriptions'], 'subscription id', errors);
+  duplicates(snapshot.namedValues, (n) => n.name, ['namedValues'], 'named value', errors);
+  duplicates(snapshot.backends, (b) => b.id, ['backends'], 'backend id', errors);
 
   const apiBaseIds = new Set(snapshot.apis.map((a) => baseApiId(a.id)));
   const productIds = new Set(snapshot.products.map((p) => p.id));
 
   snapshot.apis.forEach((api, index) => {
-    duplicates(api.operations, (o) => o.id, `apis[${index}].operations`, 'operation id', errors);
+    duplicates(api.operations, (o) => o.id, ['apis', index, 'operations'], 'operation id', errors);
     const routes = new Set<string>();
     api.operations.forEach((operation, opIndex) => {
       const route = `${operation.method.toUpperCase()} ${operation.urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
@@ -83,10 +83,12 @@ export function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; w
     }
   }
 
-  // APIs sharing a path must be versions of one set (or revisions of one API).
+  // APIs sharing a path must be versions of one set; revisions of one API count once.
   const byPath = new Map<string, number[]>();
+  const counted = new Set<string>();
   snapshot.apis.forEach((api, index) => {
-    if (!api.isCurrent) return;
+    if (counted.has(baseApiId(api.id))) return;
+    counted.add(baseApiId(api.id));
     const key = api.path.replace(/^\/+|\/+$/g, '').toLowerCase();
     byPath.set(key, [...(byPath.get(key) ?? []), index]);
   });
