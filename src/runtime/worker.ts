@@ -52,6 +52,8 @@ export function runWorker(): void {
         break;
     }
   });
+  // A terminal hang-up signals the whole group; reloading is the primary's job.
+  process.on('SIGHUP', () => {});
   process.on('SIGTERM', () => void drain());
   process.on('SIGINT', () => void drain());
   process.on('disconnect', () => void drain());

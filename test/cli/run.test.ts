@@ -155,3 +155,26 @@ test('npm start runs the example config with its echo backend', async () => {
     assert.equal(await started.exited, 0);
   }
 });
+
+test('a worker that dies is replaced while the others keep serving', async () => {
+  const file = path.join(dir, 'respawn.yaml');
+  writeConfig(file, 'respawn');
+  const gateway = await startGateway([...NODE_ENTRY, 'run', '--config', file]);
+  try {
+    const base = `http://127.0.0.1:${gateway.port}`;
+    assert.equal((await fetch(`${base}/echo/items`)).status, 200);
+    const line = await gateway.waitForLog((l) => l.msg === 'request');
+    process.kill(Number(line.pid), 'SIGKILL');
+    await gateway.waitForLog((l) => l.msg === 'worker stopped unexpectedly; starting a new one');
+    assert.equal((await fetch(`${base}/echo/items`, { headers: { connection: 'close' } })).status, 200);
+    let ready = 503;
+    for (let i = 0; i < 100 && ready !== 200; i++) {
+      ready = (await fetch(`http://127.0.0.1:${gateway.adminPort}/readyz`)).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(ready, 200, 'readiness returns once the replacement worker listens');
+  } finally {
+    gateway.child.kill('SIGTERM');
+    assert.equal(await gateway.exited, 0);
+  }
+});
