@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadLocalConfig } from '../../config/source.ts';
+import { loadConfigured } from '../../config/source.ts';
 import { summarise, type SnapshotSummary } from '../../config/summary.ts';
 import { colours, table } from '../ui/output.ts';
 import { addSettingsOptions, settingsFrom, type SettingsFlags } from '../settings-options.ts';
@@ -42,7 +42,7 @@ export function registerConfigInspect(parent: Command, context: CommandContext):
     .addHelpText('after', '\nExamples:\n  apimgw config inspect examples/gateway.yaml\n  apimgw config inspect ./apiops --json | jq \'.apis[].id\'')
     .action((path: string | undefined, flags: InspectFlags) => {
       const { settings } = settingsFrom(flags, context.io.env);
-      const config = loadLocalConfig(path ?? settings['config.local.path'], { gatewayName: settings['gateway.name'], subscriptionKeysFile: settings['config.local.subscriptionKeys'] });
+      const config = loadConfigured(settings, path);
       const summary = summarise(config.snapshot);
       const { io } = context;
       if (flags.json) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ApimgwError, EXIT_FAILURE } from '../../errors.ts';
-import { loadLocalConfig } from '../../config/source.ts';
+import { loadConfigured } from '../../config/source.ts';
 import { summarise } from '../../config/summary.ts';
 import { colours } from '../ui/output.ts';
 import { addSettingsOptions, settingsFrom, type SettingsFlags } from '../settings-options.ts';
@@ -21,7 +21,7 @@ export function registerConfigValidate(parent: Command, context: CommandContext)
       const { io } = context;
       const paint = colours(io);
       try {
-        const config = loadLocalConfig(source, { gatewayName: settings['gateway.name'], subscriptionKeysFile: settings['config.local.subscriptionKeys'] });
+        const config = loadConfigured(settings, source);
         const { counts } = summarise(config.snapshot);
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ valid: true, source: config.source, hash: config.hash, errors: [], warnings: config.warnings, counts }, null, 2)}\n`);

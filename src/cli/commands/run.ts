@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadLocalConfig } from '../../config/source.ts';
+import { loadConfigured } from '../../config/source.ts';
 import { redactedSettings } from '../../settings/load.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { runGateway } from '../../runtime/primary.ts';
@@ -30,10 +30,7 @@ export function registerRun(program: Command, context: CommandContext): void {
         'runtime.workers': flags.workers,
       });
       const logger = createLogger(settings, { pid: process.pid });
-      const readConfig = () => loadLocalConfig(settings['config.local.path'], {
-        gatewayName: settings['gateway.name'],
-        subscriptionKeysFile: settings['config.local.subscriptionKeys'],
-      });
+      const readConfig = () => loadConfigured(settings);
       const config = readConfig();
       if (settings['config.local.path'] === undefined) logger.warn('no config.local.path set: serving the embedded example configuration');
       for (const warning of config.warnings) logger.warn({ source: config.source }, warning);
