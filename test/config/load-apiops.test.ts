@@ -7,7 +7,7 @@ import { ApimgwError } from '../../src/errors.ts';
 import { loadApiopsFolder } from '../../src/config/load-apiops.ts';
 import { REPO_ROOT } from '../helpers.ts';
 
-const SAMPLE = path.resolve(REPO_ROOT, '../shared/corpus/apiops-sample');
+const SAMPLE = path.join(REPO_ROOT, 'test', 'fixtures', 'apiops-sample');
 
 function tempFolder(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apimgw-apiops-'));
