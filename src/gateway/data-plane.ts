@@ -28,16 +28,20 @@ interface RequestRecord {
   lastError?: { source: string; reason: string; message: string };
 }
 
-/** Backend failures as APIM reports them: status, LastError reason and message. */
-const BACKEND_FAILURES: Record<BackendFailure, { status: number; message: string }> = {
-  Timeout: { status: 504, message: 'Request to the backend service timed out' },
-  BackendConnectionFailure: { status: 502, message: 'Failed to connect to the backend service' },
-  ClientConnectionFailure: { status: 499, message: 'The client closed the connection' },
+/** LastError messages of backend failures; the Timeout text is the one APIM gateways log. */
+const BACKEND_FAILURE_MESSAGES: Record<BackendFailure, string> = {
+  Timeout: 'Request to the backend service timed out',
+  BackendConnectionFailure: 'Failed to connect to the backend service',
+  ClientConnectionFailure: 'The client closed the connection',
 };
+
+/** With gateway.backendFailure.statusCodes=proxy: what nginx, Kong and Envoy answer. APIM answers 500 to both. */
+const PROXY_FAILURE_STATUS = { Timeout: 504, BackendConnectionFailure: 502 } as const;
 
 type DataPlaneSettings = Pick<Settings,
   | 'net.server.http.forwarded.proto.enabled' | 'net.server.http.maxHeaderSize' | 'net.server.http.requestTimeout'
-  | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'>;
+  | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'
+  | 'gateway.backendFailure.statusCodes'>;
 
 /**
  * The HTTP data plane of one process: matches each request to an API and
@@ -53,11 +57,13 @@ export class DataPlane {
   readonly #logger: Logger;
   readonly #forwardKey: boolean;
   readonly #trustForwardedProto: boolean;
+  readonly #proxyFailureStatus: boolean;
 
   constructor(settings: DataPlaneSettings, logger: Logger) {
     this.#logger = logger;
     this.#forwardKey = settings['gateway.subscriptionKey.forward'];
     this.#trustForwardedProto = settings['net.server.http.forwarded.proto.enabled'];
+    this.#proxyFailureStatus = settings['gateway.backendFailure.statusCodes'] === 'proxy';
     this.#forwarder = new Forwarder({ connections: settings['net.client.connections'], timeoutSeconds: settings['net.client.timeout'] });
     this.server = http.createServer({
       maxHeaderSize: settings['net.server.http.maxHeaderSize'],
@@ -181,14 +187,15 @@ export class DataPlane {
 
   #backendFailed(error: unknown, res: ServerResponse, record: RequestRecord): void {
     const reason = classifyFailure(error);
-    const failure = BACKEND_FAILURES[reason];
-    record.lastError = { source: 'forward-request', reason, message: failure.message };
+    const message = BACKEND_FAILURE_MESSAGES[reason];
+    record.lastError = { source: 'forward-request', reason, message };
     this.#logger.debug({ correlationId: record.correlationId, err: error }, 'backend request failed');
     if (res.headersSent || reason === 'ClientConnectionFailure') {
       res.destroy();
       return;
     }
-    sendGatewayError(res, failure.status, failure.message, record.correlationId);
+    if (this.#proxyFailureStatus) sendGatewayError(res, PROXY_FAILURE_STATUS[reason], message, record.correlationId);
+    else sendGatewayError(res, 500, MESSAGES.internal, record.correlationId);
   }
 
   #scheme(req: IncomingMessage): 'http' | 'https' {

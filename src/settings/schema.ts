@@ -28,6 +28,8 @@ export const SETTINGS = {
   'gateway.name': setting(z.string().min(1), 'apimgw', 'Gateway resource name: selects the APIs assigned to it in an APIOps folder (gateways/<name>/apis); shown in the start-up log and /config.'),
   'gateway.subscriptionKey.forward': setting(bool, false,
     'Forward the subscription key (header or query) to the backend as APIM does. Off by default: a backend has no business seeing it.'),
+  'gateway.backendFailure.statusCodes': setting(z.enum(['apim', 'proxy']), 'apim',
+    'Status when the backend is unreachable or times out: apim = 500 "Internal server error" as APIM answers; proxy = 502 / 504 as nginx, Kong and Envoy do. The cause is in the request log either way.'),
   'config.local.path': setting(z.string().min(1), undefined,
     'Local configuration: a YAML/JSON snapshot file or an APIOps extractor folder. Unset: the embedded example configuration.'),
   'config.local.subscriptionKeys': setting(z.string().min(1), undefined,
@@ -60,6 +62,7 @@ export type SettingKey = keyof typeof SETTINGS;
 export interface Settings {
   'gateway.name': string;
   'gateway.subscriptionKey.forward': boolean;
+  'gateway.backendFailure.statusCodes': 'apim' | 'proxy';
   'config.local.path'?: string;
   'config.local.subscriptionKeys'?: string;
   'net.server.http.host': string;

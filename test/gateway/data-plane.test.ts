@@ -15,12 +15,14 @@ const settings = {
   'net.client.timeout': 1,
   'net.client.connections': 16,
   'gateway.subscriptionKey.forward': false,
+  'gateway.backendFailure.statusCodes': 'apim',
 } as const;
 const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
 
 let echo: Awaited<ReturnType<typeof startEcho>>;
 let slow: http.Server;
 let slowPort: number;
+let deadPort: number;
 let plane: DataPlane;
 let base: string;
 
@@ -79,7 +81,7 @@ before(async () => {
   slow = http.createServer(() => { /* never answers: the gateway must time out */ });
   slowPort = await listen(slow);
   const dead = net.createServer();
-  const deadPort = await listen(dead as unknown as http.Server);
+  deadPort = await listen(dead as unknown as http.Server);
   dead.close();
   plane = new DataPlane(settings, silent);
   plane.apply(configFromYaml(yaml(echo.url, `http://127.0.0.1:${slowPort}`, `http://127.0.0.1:${deadPort}`)));
@@ -184,13 +186,28 @@ test('unmatched API or operation: APIM 404', async () => {
   }
 });
 
-test('backend timeout → 504 and unreachable backend → 502, APIM-shaped with an activityId', async () => {
-  const timedOut = await get('/slow/x');
-  assert.equal(timedOut.status, 504);
-  assert.match(timedOut.text, /^\{ "statusCode": 504, "message": "Request to the backend service timed out", "activityId": "[0-9a-f-]{36}" \}$/);
-  const refused = await get('/dead/x');
-  assert.equal(refused.status, 502);
-  assert.match(refused.text, /^\{ "statusCode": 502, "message": "Failed to connect to the backend service", "activityId": "[0-9a-f-]{36}" \}$/);
+test('backend timeout and unreachable backend: APIM 500 with an activityId', async () => {
+  for (const path of ['/slow/x', '/dead/x']) {
+    const response = await get(path);
+    assert.equal(response.status, 500, path);
+    assert.match(response.text, /^\{ "statusCode": 500, "message": "Internal server error", "activityId": "[0-9a-f-]{36}" \}$/, path);
+  }
+});
+
+test('with gateway.backendFailure.statusCodes=proxy: 504 on timeout, 502 when unreachable', async () => {
+  const proxyPlane = new DataPlane({ ...settings, 'gateway.backendFailure.statusCodes': 'proxy' }, silent);
+  proxyPlane.apply(configFromYaml(yaml(echo.url, `http://127.0.0.1:${slowPort}`, `http://127.0.0.1:${deadPort}`)));
+  const proxyBase = `http://127.0.0.1:${await listen(proxyPlane.server)}`;
+  try {
+    const timedOut = await fetch(`${proxyBase}/slow/x`);
+    assert.equal(timedOut.status, 504);
+    assert.match(await timedOut.text(), /^\{ "statusCode": 504, "message": "Request to the backend service timed out", "activityId": "[0-9a-f-]{36}" \}$/);
+    const refused = await fetch(`${proxyBase}/dead/x`);
+    assert.equal(refused.status, 502);
+    assert.match(await refused.text(), /^\{ "statusCode": 502, "message": "Failed to connect to the backend service", "activityId": "[0-9a-f-]{36}" \}$/);
+  } finally {
+    await proxyPlane.drain(1);
+  }
 });
 
 test('health endpoint answers 200 once a configuration is loaded', async () => {
