@@ -27,3 +27,8 @@ export function closest(input: string, candidates: readonly string[]): string | 
   }
   return bestDistance <= Math.max(2, Math.floor(lowered.length / 3)) ? best : undefined;
 }
+
+/** `text` as a literal inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -6,7 +6,7 @@ import type { Settings } from '../settings/schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendHeaders, classifyFailure, Forwarder, type BackendFailure } from './forward.ts';
 import { MESSAGES, sendGatewayError, sendKeyInvalid, sendKeyMissing, sendNotFound } from './responses.ts';
-import { Router, type RouteMatch } from './router.ts';
+import { Router, type CompiledApi, type RouteMatch } from './router.ts';
 import { SubscriptionIndex, type SubscriptionVerdict } from './subscription.ts';
 
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -215,7 +215,7 @@ export class DataPlane {
     this.#logger.info({
       correlationId: record.correlationId,
       method: req.method,
-      url: redactKeyInUrl(req.url ?? '', match?.api.keyQuery),
+      url: redactKeyInUrl(req.url ?? '', match?.api),
       responseCode: res.writableFinished ? res.statusCode : 0,
       backendResponseCode: record.backendResponseCode,
       totalTime: Math.round(performance.now() - started),
@@ -255,7 +255,7 @@ function clientIp(req: IncomingMessage): string {
 }
 
 /** The subscription key is a secret: never log it, even when it came in the query string. */
-function redactKeyInUrl(url: string, keyQuery: string | undefined): string {
-  if (keyQuery === undefined || !url.includes(`${keyQuery}=`)) return url;
-  return url.replace(new RegExp(`([?&]${keyQuery.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=)[^&]*`), '$1<redacted>');
+function redactKeyInUrl(url: string, api: CompiledApi | undefined): string {
+  if (api === undefined || !url.includes(`${api.keyQuery}=`)) return url;
+  return url.replace(api.keyInUrl, '$1<redacted>');
 }

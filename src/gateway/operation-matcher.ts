@@ -1,4 +1,5 @@
 import type { Operation } from '../config/model.ts';
+import { escapeRegExp } from '../text.ts';
 
 /**
  * One operation's urlTemplate compiled for matching: literal segments are
@@ -40,7 +41,7 @@ function compileSegment(raw: string): SegmentMatcher {
       names.push(name);
       return '([^/]+?)';
     }
-    return text!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return escapeRegExp(text!);
   });
   return { kind: 'pattern', regex: new RegExp(`^${source}$`, 'i'), names };
 }

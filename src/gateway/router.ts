@@ -1,4 +1,5 @@
 import { baseApiId, type Api, type Product, type Snapshot } from '../config/model.ts';
+import { escapeRegExp } from '../text.ts';
 import { bySpecificity, compileOperation, matchOperation, type CompiledOperation, type MatchedParameters } from './operation-matcher.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface CompiledApi {
   protocols: ReadonlySet<string>;
   keyHeader: string;
   keyQuery: string;
+  /** Finds the key's value in a URL, so the request log can blank it. */
+  keyInUrl: RegExp;
   /** Products holding this API, for product-scoped subscriptions. */
   productIds: ReadonlySet<string>;
   /** The product giving context to calls without a key, when the API is in an open product. */
@@ -174,6 +177,7 @@ function compileApi(api: Api, products: readonly Product[]): CompiledApi {
     protocols: new Set(api.protocols),
     keyHeader: api.subscriptionKeyParameterNames.header.toLowerCase(),
     keyQuery: api.subscriptionKeyParameterNames.query,
+    keyInUrl: new RegExp(`([?&]${escapeRegExp(api.subscriptionKeyParameterNames.query)}=)[^&]*`, 'g'),
     productIds: new Set(holding.map((p) => p.id)),
     openProduct: holding.find((p) => !p.subscriptionRequired),
   };
