@@ -21,7 +21,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     .option('--admin-port <port>', 'admin listener port (setting admin.port)')
     .option('-w, --workers <n>', 'worker processes (setting runtime.workers)');
   addSettingsOptions(command)
-    .addHelpText('after', `\nExamples:\n  apimgw run                                   serve the embedded example config\n  apimgw run --config examples/gateway.yaml --port 8080\n  apimgw run --env-file /etc/apimgw/env.conf\n  config.local.path=./apiops apimgw run --workers 2\n${settingsHelp()}`)
+    .addHelpText('after', `\nExamples:\n  apimgw run                                   serve the embedded example config\n  apimgw run --config examples/gateway.yaml --port 8080\n  apimgw run --env-file /etc/apimgw/env.conf\n  CONFIG_LOCAL_PATH=./apiops apimgw run --workers 2\n${settingsHelp()}`)
     .action(async (flags: RunFlags) => {
       const { settings } = settingsFrom(flags, context.io.env, {
         'config.local.path': flags.config,
