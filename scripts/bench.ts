@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,51 +12,128 @@ import { parseArgs } from 'node:util';
  * @fastify/http-proxy, the thinnest Node proxy, apimgw with 1 and all workers.
  * Prints RPS, p50, p99 and ratios to direct and to nginx; writes the same as
  * JSON under bench/results/. Progress on stderr, the table on stdout.
+ * Same run, same machine: only the ratios travel between machines.
  */
 
 const root = path.resolve(import.meta.dirname, '..');
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '64' },
-    threads: { type: 'string', default: '2' },
-    quick: { type: 'boolean', default: false },
-    binary: { type: 'string' },
-  },
-});
-const duration = flags.quick ? 2 : Number(flags.duration);
+const usage = `usage: npm run bench -- [--quick] [--duration S] [--connections N] [--threads N] [--peer-workers N] [--binary dist/apimgw]`;
+
+function fail(cause: string, hint: string, code = 2): never {
+  process.stderr.write(`error ${cause}\nhint ${hint}\n`);
+  process.exit(code);
+}
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        duration: { type: 'string', default: '5' },
+        connections: { type: 'string', default: '64' },
+        threads: { type: 'string', default: '2' },
+        'peer-workers': { type: 'string', default: '2' },
+        quick: { type: 'boolean', default: false },
+        binary: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message, usage);
+  }
+}
+const parsed = parseFlags();
+if (parsed.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive whole number, got "${raw}"`, usage);
+  return n;
+}
+const duration = parsed.quick ? 2 : positive('duration', parsed.duration);
+const connections = positive('connections', parsed.connections);
+const threads = positive('threads', parsed.threads);
+// The peers run 2 workers by default, as in the ceilings of DESIGN.md section 4.
+const peerWorkers = positive('peer-workers', parsed['peer-workers']);
+const binary = parsed.binary === undefined ? undefined : path.resolve(parsed.binary);
+if (binary && !fs.existsSync(binary)) fail(`${parsed.binary} does not exist`, 'npm run build first, or drop --binary');
 const cores = os.availableParallelism();
-const children: ChildProcess[] = [];
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'apimgw-bench-'));
+const warmUpSeconds = 1;
 
 function say(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-function cleanUp(): void {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-
 /** wrk and nginx come from Debian; install them when we may, else say how. */
 function ensureTools(): void {
-  const missing = ['wrk', 'nginx'].filter((tool) => {
+  const has = (command: string) => {
     try {
-      execFileSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
+      execFileSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' });
       return true;
+    } catch {
+      return false;
     }
-  });
+  };
+  const missing = ['wrk', 'nginx'].filter((tool) => !has(tool));
   if (missing.length === 0) return;
-  if (process.getuid?.() === 0) {
-    say(`installing ${missing.join(', ')} with apt-get`);
-    execFileSync('sh', ['-c', `apt-get update -qq && apt-get install -y -qq ${missing.join(' ')}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    return;
+  const hint = `sudo apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0 || !has('apt-get')) fail(`bench needs ${missing.join(' and ')}, not found on PATH`, hint);
+  say(`installing ${missing.join(', ')} with apt-get`);
+  try {
+    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch {
+    fail(`apt-get could not install ${missing.join(' and ')}`, hint);
   }
-  process.stderr.write(`error bench needs ${missing.join(' and ')}\nhint sudo apt-get install -y ${missing.join(' ')}\n`);
-  process.exit(2);
+}
+
+ensureTools();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'apimgw-bench-'));
+// Each child leads its own process group, so one kill also reaches nginx's
+// workers and the cluster workers, which a dead master would leave serving.
+const groups = new Set<number>();
+const stderrTail = new WeakMap<ChildProcess, string>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch { /* already gone */ }
+}
+
+// Runs however we leave (end, error, Ctrl-C): nothing may outlive the bench.
+process.on('exit', () => {
+  for (const pid of groups) killGroup(pid, 'SIGKILL');
+  fs.rmSync(work, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+function start(command: string, args: string[], env: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'], detached: true });
+  if (child.pid !== undefined) groups.add(child.pid);
+  stderrTail.set(child, '');
+  child.stderr!.on('data', (chunk: Buffer) => stderrTail.set(child, (stderrTail.get(child)! + chunk.toString()).slice(-2000)));
+  child.on('error', () => { /* reported through exitCode / untilReady */ });
+  return child;
+}
+
+function exitedHow(child: ChildProcess): string {
+  const tail = (stderrTail.get(child) ?? '').trim().split('\n').slice(-3).join(' | ');
+  return `exited ${child.exitCode ?? child.signalCode ?? 'before starting'}${tail ? `: ${tail}` : ''}`;
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.pid === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) {
+    // SIGTERM lets apimgw drain (nothing is in flight by now); 5 s at most.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  }
+  killGroup(child.pid, 'SIGKILL');
+  groups.delete(child.pid);
 }
 
 async function freePort(): Promise<number> {
@@ -66,52 +144,68 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  child.on('exit', (code) => { if (code && code !== 0 && code !== 143) say(`${path.basename(command)} exited ${code}: ${stderr.trim()}`); });
-  children.push(child);
-  return child;
+/** One GET without keep-alive, so no pooled socket outlives the check. */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, timeout: 2000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('timeout', () => request.destroy(new Error(`${url} timed out`)));
+    request.on('error', reject);
+  });
 }
 
-async function untilAnswers(url: string, timeoutMs = 15_000): Promise<void> {
+async function untilReady(url: string, child: ChildProcess | undefined, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   while (Date.now() < deadline) {
+    // A process that died will never answer: say why now rather than in 15 s.
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(exitedHow(child));
     try {
-      if ((await fetch(url)).status === 200) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
+      const status = await statusOf(url);
+      if (status === 200) return;
+      last = `status ${status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+  throw new Error(`${url} not ready within ${timeoutMs / 1000} s (${last})`);
 }
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-interface Result { target: string; rps: number; p50: number; p99: number; errors: number; note?: string }
+interface Measure { rps: number; p50: number; p99: number; errors: number; non2xx: number; socketErrors: number }
+interface Result extends Measure { target: string; note?: string }
 
 function toMs(value: string, unit: string): number {
   const n = Number(value);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60000 : n;
+  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
 }
 
-function wrk(url: string, seconds: number): Omit<Result, 'target'> {
-  const output = execFileSync('wrk', ['-t', String(flags.threads), '-c', String(flags.connections), '-d', `${seconds}s`, '--latency', url], { encoding: 'utf8' });
+function parseWrk(output: string): Measure {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const percentile = (p: string) => {
-    const found = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(output);
+    const found = new RegExp(`^\\s+${p}(?:\\.0+)?%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(output);
     return found ? toMs(found[1]!, found[2]!) : NaN;
   };
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const socketErrors = socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
-  return { rps, p50: percentile('50'), p99: percentile('99'), errors: non2xx + socketErrors };
+  return { rps, p50: percentile('50'), p99: percentile('99'), errors: non2xx + socketErrors, non2xx, socketErrors };
+}
+
+/** Async, so Ctrl-C is handled at once and the proxies' stderr pipes keep draining. */
+function wrk(url: string, seconds: number): Promise<Measure> {
+  const child = start('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url], {}, 'pipe');
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('close', (code) => {
+      groups.delete(child.pid!);
+      if (code === 0 && /Requests\/sec/.test(stdout)) resolve(parseWrk(stdout));
+      else reject(new Error(`wrk ${exitedHow(child)}`));
+    });
+  });
 }
 
 function nginxConfig(backendPort: number, proxyPort: number): string {
@@ -147,70 +241,108 @@ function gatewayConfig(backendPort: number): string {
 `;
 }
 
-interface Target { name: string; url: string; launch: () => Promise<ChildProcess | undefined> }
+interface Target { name: string; url: string; readyUrl?: string; launch?: () => ChildProcess }
 
 async function main(): Promise<void> {
-  ensureTools();
   const [backendPort, nginxPort, fastifyPort, thinPort, gw1Port, gwAllPort] = await Promise.all(Array.from({ length: 6 }, freePort));
   const backendUrl = `http://127.0.0.1:${backendPort}`;
   fs.writeFileSync(path.join(work, 'nginx.conf'), nginxConfig(backendPort!, nginxPort!));
   fs.writeFileSync(path.join(work, 'gateway.yaml'), gatewayConfig(backendPort!));
   const nginxBinary = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  start(nginxBinary, ['-p', work, '-c', path.join(work, 'nginx.conf'), '-g', 'daemon off;']);
-  await untilAnswers(`${backendUrl}/hello`);
+  // -e: without it nginx first tries its compiled-in /var/log/nginx/error.log.
+  const nginx = start(nginxBinary, ['-p', work, '-e', path.join(work, 'nginx-error.log'), '-c', path.join(work, 'nginx.conf'), '-g', 'daemon off;']);
+  await untilReady(`${backendUrl}/hello`, nginx);
 
-  const apimgw = (port: number, workers: number) => async () => {
-    const command = flags.binary ? [path.resolve(flags.binary)] : [process.execPath, path.join(root, 'bin', 'apimgw.ts')];
-    return start(command[0]!, [...command.slice(1), 'run', '--config', path.join(work, 'gateway.yaml')], {
-      'runtime.workers': String(workers), 'net.server.http.port': String(port), 'admin.port': '0', 'telemetry.logs.std': 'none',
-    });
-  };
+  const gateway = binary ? { command: binary, args: [] } : { command: process.execPath, args: [path.join(root, 'bin', 'apimgw.ts')] };
+  const apimgw = (port: number, workers: number): Target => ({
+    name: `apimgw${binary ? ' binary' : ''} (${workers} worker${workers === 1 ? '' : 's'})`,
+    url: `http://127.0.0.1:${port}/bench/hello`,
+    readyUrl: `http://127.0.0.1:${port}/status-0123456789abcdef`,
+    launch: () => start(gateway.command, [...gateway.args, 'run', '--config', path.join(work, 'gateway.yaml')], {
+      'runtime.workers': String(workers),
+      'net.server.http.port': String(port),
+      'admin.port': '0',
+      'telemetry.logs.std': 'none',
+    }),
+  });
+  const peer = (name: string, script: string, port: number): Target => ({
+    name: `${name} (${peerWorkers} worker${peerWorkers === 1 ? '' : 's'})`,
+    url: `http://127.0.0.1:${port}/bench/hello`,
+    launch: () => start(process.execPath, [path.join(root, 'bench', script), String(port), backendUrl, String(peerWorkers)]),
+  });
   const targets: Target[] = [
-    { name: 'direct (nginx return 200)', url: `${backendUrl}/bench/hello`, launch: async () => undefined },
-    { name: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/bench/hello`, launch: async () => undefined },
-    { name: `fastify http-proxy (${cores} workers)`, url: `http://127.0.0.1:${fastifyPort}/bench/hello`, launch: async () => start(process.execPath, ['bench/fastify-proxy.ts', String(fastifyPort), backendUrl, String(cores)]) },
-    { name: `thin node proxy (${cores} workers)`, url: `http://127.0.0.1:${thinPort}/bench/hello`, launch: async () => start(process.execPath, ['bench/thin-proxy.ts', String(thinPort), backendUrl, String(cores)]) },
-    { name: `apimgw${flags.binary ? ' binary' : ''} (1 worker)`, url: `http://127.0.0.1:${gw1Port}/bench/hello`, launch: apimgw(gw1Port!, 1) },
-    { name: `apimgw${flags.binary ? ' binary' : ''} (${cores} workers)`, url: `http://127.0.0.1:${gwAllPort}/bench/hello`, launch: apimgw(gwAllPort!, cores) },
+    { name: 'direct (nginx return 200)', url: `${backendUrl}/bench/hello` },
+    { name: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/bench/hello` },
+    peer('fastify http-proxy', 'fastify-proxy.ts', fastifyPort!),
+    peer('thin node proxy', 'thin-proxy.ts', thinPort!),
+    apimgw(gw1Port!, 1),
+    apimgw(gwAllPort!, cores),
   ];
 
   const results: Result[] = [];
   for (const target of targets) {
-    say(`${target.name}: ${duration} s with ${flags.connections} connections`);
+    say(`${target.name}: ${warmUpSeconds} s warm-up, ${duration} s with ${connections} connections`);
     let child: ChildProcess | undefined;
     try {
-      child = await target.launch();
-      await untilAnswers(target.url);
-      wrk(target.url, 1);
-      results.push({ target: target.name, ...wrk(target.url, duration) });
+      child = target.launch?.();
+      await untilReady(target.readyUrl ?? target.url, child);
+      const status = await statusOf(target.url);
+      if (status !== 200) throw new Error(`GET ${target.url} answered ${status}, not 200`);
+      await wrk(target.url, warmUpSeconds);
+      results.push({ target: target.name, ...(await wrk(target.url, duration)) });
     } catch (error) {
       say(`${target.name} failed: ${(error as Error).message}`);
-      results.push({ target: target.name, rps: 0, p50: NaN, p99: NaN, errors: 0, note: (error as Error).message });
+      results.push({ target: target.name, rps: 0, p50: NaN, p99: NaN, errors: 0, non2xx: 0, socketErrors: 0, note: (error as Error).message });
     } finally {
       await stop(child);
     }
   }
+  await stop(nginx);
   report(results);
 }
 
+function wrkVersion(): string {
+  try {
+    return execFileSync('wrk', ['-v'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+  } catch (error) {
+    // wrk -v prints its version and exits 1.
+    return String((error as { stdout?: string }).stdout ?? '').split('\n')[0] ?? '';
+  }
+}
+
 function report(results: Result[]): void {
-  const direct = results[0]!.rps;
-  const nginx = results[1]!.rps;
-  const ratio = (n: number, of: number) => (of > 0 && n > 0 ? `${(n / of).toFixed(2)}×` : '-');
-  const rows = [['target', 'RPS', 'p50 ms', 'p99 ms', 'errors', '÷ direct', '÷ nginx'], ...results.map((r) => [
-    r.target, r.rps ? r.rps.toFixed(0) : 'failed', Number.isNaN(r.p50) ? '-' : r.p50.toFixed(2), Number.isNaN(r.p99) ? '-' : r.p99.toFixed(2),
-    String(r.errors), ratio(r.rps, direct), ratio(r.rps, nginx),
-  ])];
+  const direct = results[0]?.rps ?? 0;
+  const nginx = results[1]?.rps ?? 0;
+  const ratio = (n: number, of: number) => (of > 0 && n > 0 ? n / of : null);
+  const fixed = (n: number | null, digits: number, suffix = '') => (n === null || Number.isNaN(n) ? '-' : `${n.toFixed(digits)}${suffix}`);
+  const rows = [
+    ['target', 'RPS', 'p50 ms', 'p99 ms', 'errors', 'RPS ÷ direct', 'RPS ÷ nginx'],
+    ...results.map((r) => [
+      r.target, r.rps ? r.rps.toFixed(0) : 'failed', fixed(r.p50, 2), fixed(r.p99, 2), String(r.errors),
+      fixed(ratio(r.rps, direct), 2, '×'), fixed(ratio(r.rps, nginx), 2, '×'),
+    ]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  process.stdout.write(`${rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n')}\n`);
-  const file = path.join(root, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const wrkVersion = (() => { try { return execFileSync('wrk', ['-v'], { encoding: 'utf8' }).split('\n')[0]; } catch (error) { return String((error as { stdout?: string }).stdout ?? '').split('\n')[0]; } })();
+  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  process.stdout.write(`${rows.map(line).join('\n')}\n`);
+  for (const r of results) if (r.note) process.stdout.write(`${r.target}: ${r.note}\n`);
+
+  const date = new Date();
+  const file = path.join(root, 'bench', 'results', `${date.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify({
-    date: new Date().toISOString(), machine: { cores, cpu: os.cpus()[0]?.model, node: process.version, wrk: wrkVersion },
-    options: { duration, connections: Number(flags.connections), threads: Number(flags.threads), binary: flags.binary ?? null },
-    results: results.map((r) => ({ ...r, ratioToDirect: direct ? r.rps / direct : null, ratioToNginx: nginx ? r.rps / nginx : null })),
+    date: date.toISOString(),
+    machine: { cores, cpu: os.cpus()[0]?.model ?? null, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, wrk: wrkVersion() },
+    options: { duration, warmUp: warmUpSeconds, connections, threads, peerWorkers, binary: parsed.binary ?? null },
+    results: results.map((r) => ({ ...r, ratioToDirect: ratio(r.rps, direct), ratioToNginx: ratio(r.rps, nginx) })),
   }, null, 2)}\n`);
   say(`wrote ${path.relative(root, file)}`);
 }
 
-await main();
+try {
+  await main();
+  process.exit(0);
+} catch (error) {
+  say(`failed: ${(error as Error).message}`);
+  process.exit(1);
+}
