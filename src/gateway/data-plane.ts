@@ -114,7 +114,9 @@ export class DataPlane {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (url === STATUS_PATH) {
-      res.statusCode = this.ready ? 200 : 503;
+      // The reason phrase is what APIM's status endpoint answers; probes that read it keep working.
+      if (this.ready) res.writeHead(200, 'Service Operational');
+      else res.writeHead(503, 'Service Unavailable');
       res.end();
       return;
     }

@@ -210,9 +210,20 @@ test('with gateway.backendFailure.statusCodes=proxy: 504 on timeout, 502 when un
   }
 });
 
-test('health endpoint answers 200 once a configuration is loaded', async () => {
-  const response = await get('/status-0123456789abcdef');
+test('health endpoint answers 200 Service Operational once a configuration is loaded, 503 before', async () => {
+  const response = await fetch(`${base}/status-0123456789abcdef`);
   assert.equal(response.status, 200);
+  assert.equal(response.statusText, 'Service Operational');
+  assert.equal(await response.text(), '');
+  const unloaded = new DataPlane(settings, silent);
+  const unloadedBase = `http://127.0.0.1:${await listen(unloaded.server)}`;
+  try {
+    const down = await fetch(`${unloadedBase}/status-0123456789abcdef`);
+    assert.equal(down.status, 503);
+    await down.text();
+  } finally {
+    await unloaded.drain(1);
+  }
 });
 
 test('malformed requests and oversized headers get a plain error, and the server keeps serving', async () => {
