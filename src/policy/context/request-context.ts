@@ -1,0 +1,110 @@
+import type { Section } from '../types.ts';
+import { VariableDictionary } from './dictionary.ts';
+import type { RequestMessage, ResponseMessage } from './message.ts';
+import type { ApiView, DeploymentView, LastError, OperationView, ProductView, SubscriptionView } from './views.ts';
+
+/** The entities a request was matched to; views are shared, built once per snapshot. */
+export interface RouteContext {
+  readonly api: ApiView;
+  readonly operation: OperationView;
+  readonly product: ProductView | null;
+  readonly subscription: SubscriptionView | null;
+  readonly deployment: DeploymentView;
+}
+
+/**
+ * One request's state while policies run. Policies mutate it through the
+ * camelCase members; expressions see it as APIM's `context` through the
+ * PascalCase ones (read-only by construction: the expression runtime reaches
+ * PascalCase members only).
+ */
+export class RequestContext {
+  readonly request: RequestMessage;
+  response: ResponseMessage;
+  readonly variables = new VariableDictionary();
+  readonly route: RouteContext;
+  readonly requestId: string;
+  /** Epoch milliseconds when the request arrived. */
+  readonly receivedAt: number;
+  readonly #startedAt: number;
+  section: Section = 'inbound';
+  /** A policy answered the request (return-response, mock-response, a cache hit): the remaining policies are skipped. */
+  ended = false;
+  lastError: LastError | null = null;
+  /** Set by set-backend-service backend-id: the backend entity requests go to. */
+  backendId: string | undefined;
+  /** Aborted when the client goes away, so backend calls and waits stop too. */
+  readonly signal: AbortSignal;
+
+  constructor(init: { request: RequestMessage; response: ResponseMessage; route: RouteContext; requestId: string; signal: AbortSignal }) {
+    this.request = init.request;
+    this.response = init.response;
+    this.route = init.route;
+    this.requestId = init.requestId;
+    this.signal = init.signal;
+    this.receivedAt = Date.now();
+    this.#startedAt = performance.now();
+  }
+
+  /** Milliseconds since the request arrived. */
+  elapsedMs(): number {
+    return performance.now() - this.#startedAt;
+  }
+
+  /** Ends the pipeline with the response as it stands. */
+  end(): void {
+    this.ended = true;
+  }
+
+  get Request(): RequestMessage {
+    return this.request;
+  }
+
+  get Response(): ResponseMessage {
+    return this.response;
+  }
+
+  get Variables(): VariableDictionary {
+    return this.variables;
+  }
+
+  get Api(): ApiView {
+    return this.route.api;
+  }
+
+  get Operation(): OperationView {
+    return this.route.operation;
+  }
+
+  get Product(): ProductView | null {
+    return this.route.product;
+  }
+
+  get Subscription(): SubscriptionView | null {
+    return this.route.subscription;
+  }
+
+  /** Snapshots carry no developer accounts: requests have no user, as with a subscription not owned by one. */
+  get User(): null {
+    return null;
+  }
+
+  get Deployment(): DeploymentView {
+    return this.route.deployment;
+  }
+
+  get LastError(): LastError | null {
+    return this.lastError;
+  }
+
+  get RequestId(): string {
+    return this.requestId;
+  }
+
+  get Tracing(): boolean {
+    return false;
+  }
+
+  /** APIM writes this to request traces, which apimgw does not produce; accepted and dropped. */
+  Trace(_message: string): void {}
+}
