@@ -1,22 +1,26 @@
 import type { LoadedConfig } from '../config/loaded.ts';
 import type { Settings } from '../settings/schema.ts';
+import type { StateReplyMessage, StateRequestMessage } from '../state/ipc-protocol.ts';
 
 /**
  * The IPC between the primary process (owner of settings, configuration,
- * signals and the admin listener) and its workers (the data plane). Later
- * shared state — rate-limit counters exact across workers — travels here too:
- * the primary is the one place a host-wide counter can live.
+ * signals and the admin listener) and its workers (the data plane). Shared
+ * state — rate-limit counters exact across workers — travels here too
+ * (src/state/ipc-protocol.ts): the primary is the one place a host-wide
+ * counter can live.
  */
 
 export type PrimaryMessage =
   | { type: 'start'; settings: Settings; config: LoadedConfig }
   | { type: 'apply'; config: LoadedConfig }
-  | { type: 'drain' };
+  | { type: 'drain' }
+  | StateReplyMessage;
 
 export type WorkerMessage =
   | { type: 'listening'; address: string; port: number }
   | { type: 'listen-failed'; code: string; message: string }
-  | { type: 'applied'; hash: string };
+  | { type: 'applied'; hash: string }
+  | StateRequestMessage;
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -6,6 +6,8 @@ import type { LoadedConfig } from '../config/loaded.ts';
 import { summarise } from '../config/summary.ts';
 import { createAdminServer } from '../gateway/admin.ts';
 import type { Settings } from '../settings/schema.ts';
+import { StateEngine } from '../state/memory-store.ts';
+import { StateServer } from '../state/state-server.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
 
@@ -35,8 +37,11 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   const workerCount = settings['runtime.workers'];
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // Rate-limit, quota, concurrency and cache state of every worker lives here.
+  const state = new StateServer(new StateEngine());
   const fork = (): Worker => {
     const worker = cluster.fork();
+    state.attach(worker, String(worker.id));
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'listening') listening.add(worker.id);
@@ -95,6 +100,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     stopping = true;
     await stopWorkers();
     admin.close();
+    state.close();
     throw error;
   }
 
@@ -131,6 +137,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   logger.info({ signal, timeoutSeconds: settings['net.server.shutdown.timeout'] }, 'shutting down: draining in-flight requests');
   await stopWorkers();
   admin.close();
+  state.close();
   logger.info('stopped');
   return 0;
 }

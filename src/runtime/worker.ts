@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { DataPlane } from '../gateway/data-plane.ts';
+import { useStateLogger } from '../state/worker-state.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import type { PrimaryMessage, WorkerMessage } from './messages.ts';
 
@@ -31,6 +32,7 @@ export function runWorker(): void {
         const { settings, config } = message;
         shutdownTimeout = settings['net.server.shutdown.timeout'];
         logger = createLogger(settings, { pid: process.pid, worker: cluster.worker?.id });
+        useStateLogger(logger);
         plane = new DataPlane(settings, logger);
         plane.apply(config);
         plane.server.once('error', (error: NodeJS.ErrnoException) => {
