@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Pool, errors as undiciErrors } from 'undici';
+import type { Readable } from 'node:stream';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
 /**
  * Sends a request to its backend and streams the answer back: one bounded
@@ -21,6 +22,25 @@ export interface BackendRequest {
   body: IncomingMessage | null;
 }
 
+/** A backend call whose answer the policies see before the client does (outbound policies run in between). */
+export interface BufferedBackendRequest {
+  origin: string;
+  path: string;
+  method: string;
+  headers: string[];
+  body: Readable | Buffer | null;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface BackendResponse {
+  statusCode: number;
+  /** Flat [name, value, …] list, hop-by-hop fields removed. */
+  headers: string[];
+  body: Readable;
+  headersAfterMs: number;
+}
+
 export interface BackendOutcome {
   statusCode: number;
   /** Milliseconds until the backend's response headers arrived. */
@@ -31,7 +51,7 @@ export type BackendFailure = 'Timeout' | 'BackendConnectionFailure' | 'ClientCon
 
 export function classifyFailure(error: unknown): BackendFailure {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) return 'Timeout';
-  if (error instanceof undiciErrors.RequestAbortedError) return 'ClientConnectionFailure';
+  if (error instanceof undiciErrors.RequestAbortedError || (error as Error | undefined)?.name === 'AbortError') return 'ClientConnectionFailure';
   return 'BackendConnectionFailure';
 }
 
@@ -77,6 +97,29 @@ export class Forwarder {
         return res;
       },
     ).then(() => outcome!);
+  }
+
+  /** Sends a request and hands back the response with its body still streaming. */
+  async send(request: BufferedBackendRequest): Promise<BackendResponse> {
+    const started = performance.now();
+    const timeout = request.timeoutMs ?? this.#options.timeoutMs;
+    const response = await this.#pool(request.origin).request({
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: request.signal,
+    });
+    const headers: string[] = [];
+    for (const name in response.headers) {
+      if (HOP_BY_HOP.has(name)) continue;
+      const value = response.headers[name]!;
+      if (Array.isArray(value)) for (const single of value) headers.push(name, single);
+      else headers.push(name, value);
+    }
+    return { statusCode: response.statusCode, headers, body: response.body, headersAfterMs: performance.now() - started };
   }
 
   /** Closes idle backend connections; used when shutting down. */

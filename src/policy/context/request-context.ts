@@ -33,6 +33,9 @@ export class RequestContext {
   lastError: LastError | null = null;
   /** Set by set-backend-service backend-id: the backend entity requests go to. */
   backendId: string | undefined;
+  /** The backend's status and time to headers, for the request log; undefined until a backend answered. */
+  backendStatus: number | undefined;
+  backendTimeMs: number | undefined;
   /** Aborted when the client goes away, so backend calls and waits stop too. */
   readonly signal: AbortSignal;
 
@@ -49,6 +52,11 @@ export class RequestContext {
   /** Milliseconds since the request arrived. */
   elapsedMs(): number {
     return performance.now() - this.#startedAt;
+  }
+
+  backendResponded(statusCode: number, headersAfterMs: number): void {
+    this.backendStatus = statusCode;
+    this.backendTimeMs = headersAfterMs;
   }
 
   /** Ends the pipeline with the response as it stands. */
