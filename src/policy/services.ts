@@ -1,5 +1,6 @@
 import type { Snapshot } from '../config/model.ts';
 import type { Forwarder } from '../gateway/forward.ts';
+import type { StateStore } from '../state/store.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface PolicyServices {
   readonly logger: Logger;
   /** Default backend timeout (net.client.timeout), seconds. */
   readonly backendTimeoutSeconds: number;
+  /** Rate-limit, quota, concurrency and cache state, exact across the host's workers. */
+  readonly store: StateStore;
   /** The most a policy may read of a body into memory, bytes. */
   readonly bodyLimitBytes: number;
 }
