@@ -138,6 +138,14 @@ export async function executePlan(plan: SectionSteps, context: RequestContext, o
       failRequest(context, secondError, options);
     }
   }
+  for (const task of context.beforeResponse) {
+    try {
+      await task(context);
+    } catch (error) {
+      // Bookkeeping must not turn a served request into an error.
+      context.lastError ??= lastError(context.section, undefined, 'gateway', 'DeferredTaskFailed', error instanceof Error ? error.message : String(error));
+    }
+  }
 }
 
 function runSection(section: Section, steps: readonly PolicyStep[], context: RequestContext): void | Promise<void> {

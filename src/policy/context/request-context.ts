@@ -36,6 +36,8 @@ export class RequestContext {
   /** The backend's status and time to headers, for the request log; undefined until a backend answered. */
   backendStatus: number | undefined;
   backendTimeMs: number | undefined;
+  /** Work due once the response is final (deferred rate-limit counting, remaining-calls headers); run by the pipeline. */
+  readonly beforeResponse: Array<(context: RequestContext) => void | Promise<void>> = [];
   /** Aborted when the client goes away, so backend calls and waits stop too. */
   readonly signal: AbortSignal;
 

@@ -1,0 +1,60 @@
+import type { RequestContext } from '../../context/request-context.ts';
+import { PolicyFailure } from '../../failure.ts';
+import type { QuotaResult, StateStore } from '../../../state/store.ts';
+import { formatTimeSpan } from '../../../state/time-span.ts';
+
+/**
+ * What quota and quota-by-key share: a call limit and/or a bandwidth limit
+ * (kilobytes) per fixed period (semantics in src/state/store.ts). Calls are
+ * counted when admitted; bandwidth once the response size is known.
+ */
+
+export interface QuotaLimits {
+  key: string;
+  periodSeconds: number;
+  periodStartMs?: number;
+  calls?: number;
+  kilobytes?: number;
+}
+
+/** APIM's texts: `Out of call volume quota. Quota will be replenished in 00:08:24.` (403 + Retry-After). */
+export function quotaExceeded(result: QuotaResult): PolicyFailure {
+  const what = result.exceeded === 'bandwidth' ? 'Out of bandwidth quota.' : 'Out of call volume quota.';
+  const renews = result.renewsInSeconds;
+  const message = renews === null ? what : `${what} Quota will be replenished in ${formatTimeSpan(renews)}.`;
+  return new PolicyFailure(403, 'QuotaExceeded', message, renews === null ? {} : { headers: { 'Retry-After': String(renews) } });
+}
+
+/**
+ * Checks the quota and counts the call; with an increment-condition the call
+ * is only checked now and counted once the response is known (as
+ * rate-limit-by-key does: the condition may test context.Response).
+ */
+export async function consumeQuota(store: StateStore, limits: QuotaLimits, context: RequestContext, condition?: (context: RequestContext) => boolean): Promise<void> {
+  const countsCalls = limits.calls !== undefined;
+  const result = await store.consumeQuota({ ...limits, addCalls: countsCalls && !condition ? 1 : 0, addKilobytes: 0 });
+  if (!result.allowed) throw quotaExceeded(result);
+  if (countsCalls && condition) {
+    context.beforeResponse.push(async () => {
+      if (condition(context)) await store.addQuota({ ...limits, addCalls: 1, addKilobytes: 0 });
+    });
+  }
+  if (limits.kilobytes !== undefined) {
+    context.beforeResponse.push(async () => {
+      const kilobytes = responseKilobytes(context);
+      if (kilobytes > 0) await store.addQuota({ ...limits, addCalls: 0, addKilobytes: kilobytes });
+    });
+  }
+}
+
+/**
+ * The response's size as far as it is known before it is sent: buffered
+ * bodies exactly, streamed ones by their Content-Length (a chunked stream of
+ * unknown length is not counted).
+ */
+function responseKilobytes(context: RequestContext): number {
+  const body = context.response.body;
+  if (body === null) return 0;
+  const bytes = body.loaded ? body.content.length : Number(context.response.headers.joined('content-length') ?? 0);
+  return Number.isFinite(bytes) ? bytes / 1024 : 0;
+}
