@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LoadedConfig } from '../config/loaded.ts';
+import type { Product } from '../config/model.ts';
 import type { Settings } from '../settings/schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendHeaders, classifyFailure, Forwarder, type BackendFailure } from './forward.ts';
 import { MESSAGES, sendGatewayError, sendKeyInvalid, sendKeyMissing, sendNotFound } from './responses.ts';
 import { Router, type CompiledApi, type RouteMatch } from './router.ts';
 import { SubscriptionIndex, type SubscriptionVerdict } from './subscription.ts';
+import { compilePolicies, type CompiledPolicies, type PolicyPlan } from '../policy/compile.ts';
+import { executePlan } from '../policy/pipeline.ts';
+import type { RequestContext } from '../policy/context/request-context.ts';
+import { workerStateStore } from '../state/worker-state.ts';
+import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 
 export const STATUS_PATH = '/status-0123456789abcdef';
 
@@ -15,6 +21,8 @@ export const STATUS_PATH = '/status-0123456789abcdef';
 interface Compiled {
   router: Router;
   subscriptions: SubscriptionIndex;
+  policies: CompiledPolicies;
+  views: ContextViews;
   revision: string | undefined;
   hash: string;
 }
@@ -25,6 +33,7 @@ interface RequestRecord {
   verdict?: SubscriptionVerdict;
   backendResponseCode?: number;
   backendTime?: number;
+  context?: RequestContext;
   lastError?: { source: string; reason: string; message: string };
 }
 
@@ -41,7 +50,10 @@ const PROXY_FAILURE_STATUS = { Timeout: 504, BackendConnectionFailure: 502 } as 
 type DataPlaneSettings = Pick<Settings,
   | 'net.server.http.forwarded.proto.enabled' | 'net.server.http.maxHeaderSize' | 'net.server.http.requestTimeout'
   | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'
-  | 'gateway.backendFailure.statusCodes'>;
+  | 'gateway.backendFailure.statusCodes' | 'gateway.name'>;
+
+/** The most of a message body a policy may read into memory. */
+const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * The HTTP data plane of one process: matches each request to an API and
@@ -58,9 +70,11 @@ export class DataPlane {
   readonly #forwardKey: boolean;
   readonly #trustForwardedProto: boolean;
   readonly #proxyFailureStatus: boolean;
+  readonly #settings: DataPlaneSettings;
 
   constructor(settings: DataPlaneSettings, logger: Logger) {
     this.#logger = logger;
+    this.#settings = settings;
     this.#forwardKey = settings['gateway.subscriptionKey.forward'];
     this.#trustForwardedProto = settings['net.server.http.forwarded.proto.enabled'];
     this.#proxyFailureStatus = settings['gateway.backendFailure.statusCodes'] === 'proxy';
@@ -84,9 +98,20 @@ export class DataPlane {
   /** Compiles and swaps in a snapshot; the same hash as the one serving is not re-applied. Returns whether anything changed. */
   apply(config: LoadedConfig): boolean {
     if (this.#compiled?.hash === config.hash) return false;
+    const { snapshot } = config;
     this.#compiled = {
-      router: new Router(config.snapshot),
-      subscriptions: new SubscriptionIndex(config.snapshot),
+      router: new Router(snapshot),
+      subscriptions: new SubscriptionIndex(snapshot),
+      policies: compilePolicies(snapshot, {
+        snapshot,
+        backends: new Map(snapshot.backends.map((backend) => [backend.id, backend])),
+        forwarder: this.#forwarder,
+        logger: this.#logger,
+        store: workerStateStore(),
+        backendTimeoutSeconds: this.#settings['net.client.timeout'],
+        bodyLimitBytes: BODY_LIMIT_BYTES,
+      }),
+      views: new ContextViews(snapshot, this.#settings['gateway.name']),
       revision: config.snapshot.revision,
       hash: config.hash,
     };
@@ -158,6 +183,12 @@ export class DataPlane {
       }
       return;
     }
+    const { product } = verdict;
+    const plan = compiled.policies.plan(api.api.id, match.operation.operation.id, product?.id);
+    if (!plan.passthrough) {
+      this.#runPolicies(req, res, record, compiled, plan, { path, scheme, queryString, queryKey, query, product });
+      return;
+    }
     if (!api.backend) {
       record.lastError = { source: 'configuration', reason: 'BackendNotConfigured', message: `API ${api.api.id} has no serviceUrl` };
       sendGatewayError(res, 500, MESSAGES.internal, record.correlationId);
@@ -187,6 +218,42 @@ export class DataPlane {
     }, (error: unknown) => this.#backendFailed(error, res, record));
   }
 
+  #runPolicies(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, plan: PolicyPlan,
+    request: { path: string; scheme: 'http' | 'https'; queryString: string; queryKey: string | undefined; query: URLSearchParams | undefined; product: Product | undefined }): void {
+    const match = record.match!;
+    const verdict = record.verdict!;
+    let backendQuery = request.queryString;
+    if (request.queryKey !== undefined && !this.#forwardKey) {
+      request.query!.delete(match.api.keyQuery);
+      backendQuery = request.query!.toString();
+    }
+    const aborted = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    const context = createRequestContext({
+      req,
+      match,
+      route: compiled.views.route(match, request.product, verdict.ok ? verdict.owner : undefined),
+      scheme: request.scheme,
+      path: request.path,
+      backendQuery,
+      originalQuery: request.queryString,
+      dropHeader: this.#forwardKey ? undefined : match.api.keyHeader,
+      clientIp: clientIp(req),
+      requestId: record.correlationId,
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      signal: aborted.signal,
+    });
+    record.context = context;
+    executePlan(plan, context, { proxyFailureStatus: this.#proxyFailureStatus })
+      .then(() => writeResponse(context, req, res))
+      .catch((error: unknown) => {
+        this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
+        res.destroy();
+      });
+  }
+
   #backendFailed(error: unknown, res: ServerResponse, record: RequestRecord): void {
     const reason = classifyFailure(error);
     const message = BACKEND_FAILURE_MESSAGES[reason];
@@ -212,16 +279,18 @@ export class DataPlane {
     this.#inFlight--;
     if (this.#inFlight === 0 && this.#idle) this.#idle();
     if (!this.#logger.isLevelEnabled('info')) return;
-    const { match, verdict, lastError } = record;
+    const { match, verdict, context } = record;
+    const backendTime = context ? context.backendTimeMs : record.backendTime;
+    const lastError = context?.lastError ? { source: context.lastError.Source, reason: context.lastError.Reason, message: context.lastError.Message } : record.lastError;
     const owner = verdict?.ok ? verdict.owner : undefined;
     this.#logger.info({
       correlationId: record.correlationId,
       method: req.method,
       url: redactKeyInUrl(req.url ?? '', match?.api),
       responseCode: res.writableFinished ? res.statusCode : 0,
-      backendResponseCode: record.backendResponseCode,
+      backendResponseCode: context ? context.backendStatus : record.backendResponseCode,
       totalTime: Math.round(performance.now() - started),
-      backendTime: record.backendTime === undefined ? undefined : Math.round(record.backendTime),
+      backendTime: backendTime === undefined ? undefined : Math.round(backendTime),
       apiId: match?.api.api.id,
       operationId: match?.operation.operation.id,
       productId: verdict?.ok ? verdict.product?.id : undefined,

@@ -16,6 +16,7 @@ const settings = {
   'net.client.connections': 16,
   'gateway.subscriptionKey.forward': false,
   'gateway.backendFailure.statusCodes': 'apim',
+  'gateway.name': 'test-gateway',
 } as const;
 const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
 

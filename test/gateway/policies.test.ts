@@ -1,0 +1,179 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type http from 'node:http';
+import { DataPlane } from '../../src/gateway/data-plane.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { configFromYaml, listen, startEcho, type EchoAnswer } from '../helpers.ts';
+
+/**
+ * Policies through the real data plane: scopes with <base/>, expressions
+ * over the context, body reads, answers from inbound, errors into on-error,
+ * rate limits — against the example echo backend on real sockets.
+ */
+
+const settings = {
+  'net.server.http.forwarded.proto.enabled': false,
+  'net.server.http.maxHeaderSize': 16384,
+  'net.server.http.requestTimeout': 30,
+  'net.server.http.keepAliveTimeout': 5,
+  'net.client.timeout': 2,
+  'net.client.connections': 16,
+  'gateway.subscriptionKey.forward': false,
+  'gateway.backendFailure.statusCodes': 'apim',
+  'gateway.name': 'test-gateway',
+} as const;
+const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
+
+let echo: Awaited<ReturnType<typeof startEcho>>;
+let plane: DataPlane;
+let base: string;
+
+const GLOBAL = `<policies>
+  <inbound><set-header name="X-Global" exists-action="override"><value>global</value></set-header></inbound>
+  <backend><forward-request /></backend>
+  <outbound><set-header name="X-Served-By" exists-action="override"><value>@(context.Deployment.GatewayId)</value></set-header></outbound>
+  <on-error><set-header name="X-Error-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header></on-error>
+</policies>`;
+
+const API = `<policies>
+  <inbound>
+    <base />
+    <set-header name="X-Api" exists-action="override"><value>@(context.Api.Id + "/" + context.Operation.Id)</value></set-header>
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault("X-Mode", "") == "teapot")">
+        <return-response>
+          <set-status code="418" reason="I'm a teapot" />
+          <set-header name="Content-Type" exists-action="override"><value>text/plain</value></set-header>
+          <set-body>@("short and stout: " + context.Request.MatchedParameters["id"])</set-body>
+        </return-response>
+      </when>
+    </choose>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+const ECHO_BODY = `<policies>
+  <inbound>
+    <base />
+    <set-body>@{
+      var body = context.Request.Body.As<JObject>(preserveContent: true);
+      body["seen"] = true;
+      return body.ToString(Newtonsoft.Json.Formatting.None);
+    }</set-body>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+const LIMITED = `<policies>
+  <inbound><base /><rate-limit-by-key calls="2" renewal-period="60" counter-key="@(context.Request.IpAddress)" remaining-calls-header-name="X-Remaining" /></inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+function yaml(echoUrl: string, deadUrl: string): string {
+  const indent = (xml: string) => xml.split('\n').map((line) => `      ${line}`).join('\n');
+  return `
+revision: r1
+policy: |
+${indent(GLOBAL).replace(/^ {2}/gm, '')}
+apis:
+  - id: shop
+    path: shop
+    subscriptionRequired: false
+    serviceUrl: ${echoUrl}/backend
+    policy: |
+${indent(API)}
+    operations:
+      - { id: get-item, method: GET, urlTemplate: "/items/{id}" }
+      - id: post-item
+        method: POST
+        urlTemplate: /items
+        policy: |
+${indent(ECHO_BODY).replace(/^/gm, '    ')}
+  - id: limited
+    path: limited
+    subscriptionRequired: false
+    serviceUrl: ${echoUrl}
+    policy: |
+${indent(LIMITED)}
+    operations: [{ id: any, method: GET, urlTemplate: /* }]
+  - id: dead
+    path: dead
+    subscriptionRequired: false
+    serviceUrl: ${deadUrl}
+    operations: [{ id: any, method: GET, urlTemplate: /* }]
+`;
+}
+
+before(async () => {
+  echo = await startEcho();
+  const dead = net.createServer();
+  const deadPort = await listen(dead as unknown as http.Server);
+  dead.close();
+  plane = new DataPlane(settings, silent);
+  plane.apply(configFromYaml(yaml(echo.url, `http://127.0.0.1:${deadPort}`)));
+  base = `http://127.0.0.1:${await listen(plane.server)}`;
+});
+
+after(async () => {
+  await plane.drain(1);
+  echo.server.close();
+});
+
+test('inbound headers from global and API scope reach the backend; outbound sets response headers', async () => {
+  const response = await fetch(`${base}/shop/items/42`);
+  assert.equal(response.status, 200);
+  const answer = await response.json() as EchoAnswer;
+  assert.equal(answer.url, '/backend/items/42');
+  assert.equal(answer.headers['x-global'], 'global');
+  assert.equal(answer.headers['x-api'], 'shop/get-item');
+  assert.equal(response.headers.get('x-served-by'), 'test-gateway');
+});
+
+test('choose + return-response answers from inbound without calling the backend', async () => {
+  const response = await fetch(`${base}/shop/items/7`, { headers: { 'X-Mode': 'teapot' } });
+  assert.equal(response.status, 418);
+  assert.equal(response.statusText, "I'm a teapot");
+  assert.equal(response.headers.get('content-type'), 'text/plain');
+  assert.equal(await response.text(), 'short and stout: 7');
+  assert.equal(response.headers.get('x-served-by'), null, 'return-response skips outbound');
+});
+
+test('an operation policy reads and rewrites the JSON request body', async () => {
+  const response = await fetch(`${base}/shop/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"kettle"}' });
+  assert.equal(response.status, 200);
+  const answer = await response.json() as EchoAnswer;
+  assert.deepEqual(JSON.parse(answer.body), { name: 'kettle', seen: true });
+});
+
+test('rate-limit-by-key lets N calls through, then answers 429 with Retry-After and the APIM text', async () => {
+  const statuses: number[] = [];
+  let refused: Response | undefined;
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${base}/limited/x`);
+    statuses.push(response.status);
+    if (response.status === 429) refused = response;
+    else {
+      assert.equal(response.headers.get('x-remaining'), String(1 - i));
+      await response.text();
+    }
+  }
+  assert.deepEqual(statuses, [200, 200, 429]);
+  const retryAfter = Number(refused!.headers.get('retry-after'));
+  assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+  assert.equal(await refused!.text(), `{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in ${retryAfter} seconds." }`);
+  assert.equal(refused!.headers.get('x-error-reason'), 'RateLimitExceeded', 'on-error ran with LastError set');
+});
+
+test('a backend that cannot be reached goes through on-error and answers the APIM 500', async () => {
+  const response = await fetch(`${base}/dead/x`);
+  assert.equal(response.status, 500);
+  assert.equal(response.headers.get('x-error-reason'), 'BackendConnectionFailure');
+  assert.match(await response.text(), /^\{ "statusCode": 500, "message": "Internal server error", "activityId": "[0-9a-f-]{36}" \}$/);
+});
