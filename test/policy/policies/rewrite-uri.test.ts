@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { rewriteUri } from '../../../src/policy/policies/rewrite-uri/index.ts';
+import { compileSection, requestContext, run } from './support.ts';
+
+const steps = (xml: string) => compileSection(xml, [rewriteUri]);
+
+/** The backend URL as the data plane builds it: serviceUrl base + the operation's relative path. */
+function contextFor(url: string, urlTemplate: string, matched: Record<string, string> = {}) {
+  const context = requestContext({ url, operation: { UrlTemplate: urlTemplate } });
+  const [base, ...rest] = context.request.url.basePath.split('/').filter((segment) => segment !== '');
+  context.request.url.basePath = `/${base}`;
+  context.request.url.relativePath = rest.length > 0 ? `/${rest.join('/')}` : '';
+  for (const [name, value] of Object.entries(matched)) context.request.matchedParameters.set(name, value);
+  return context;
+}
+
+test("Learn's examples: unmatched query parameters are copied unless copy-unmatched-params is false", async () => {
+  const copied = contextFor('http://backend.test/api/get?a=b&c=d', '/get?a={b}', { b: 'b' });
+  await run(steps('<rewrite-uri template="/put" />'), copied);
+  assert.equal(copied.request.url.pathAndQuery, '/api/put?c=d');
+
+  const dropped = contextFor('http://backend.test/api/get?a=b&c=d', '/get?a={b}', { b: 'b' });
+  await run(steps('<rewrite-uri template="/put" copy-unmatched-params="false" />'), dropped);
+  assert.equal(dropped.request.url.pathAndQuery, '/api/put');
+
+  const templated = contextFor('http://backend.test/api/get?a=b&c=d', '/get?a={b}', { b: 'b' });
+  await run(steps('<rewrite-uri template="/put?x={b}" />'), templated);
+  assert.equal(templated.request.url.pathAndQuery, '/api/put?x=b&c=d');
+});
+
+test('path parameters fill slots; the template is relative to the backend base', async () => {
+  const context = contextFor('http://backend.test/base/orders/42', '/orders/{id}', { id: '42' });
+  await run(steps('<rewrite-uri template="/v2/order-details/{id}?expand=items" />'), context);
+  assert.equal(context.request.url.ToString(), 'http://backend.test/base/v2/order-details/42?expand=items');
+  assert.equal(context.request.url.Path, '/base/v2/order-details/42');
+});
+
+test('a template parameter written by the template is not copied twice', async () => {
+  const context = contextFor('http://backend.test/api/x?page=2&q=1', '/x');
+  await run(steps('<rewrite-uri template="/y?page=1" />'), context);
+  assert.equal(context.request.url.pathAndQuery, '/api/y?page=1&q=1');
+});
+
+test('an expression template is evaluated as a whole', async () => {
+  const context = contextFor('http://backend.test/api/x', '/x');
+  await run(steps('<rewrite-uri template="@("/by-method/" + context.Request.Method.ToLower())" />'), context);
+  assert.equal(context.request.url.pathAndQuery, '/api/by-method/get');
+});
+
+test('compile errors: missing template, expression mixed with text, bad boolean', () => {
+  assert.throws(() => steps('<rewrite-uri />'), /rewrite-uri: template is required/);
+  assert.throws(() => steps('<rewrite-uri template="/a/@(context.Api.Id)" />'), /an expression must be the whole template value/);
+  assert.throws(() => steps('<rewrite-uri template="/a" copy-unmatched-params="yes" />'), /rewrite-uri: copy-unmatched-params must be true or false/);
+  assert.throws(() => compileSection('<rewrite-uri template="/a" />', [rewriteUri], { section: 'outbound' }), /not allowed in outbound/);
+});
