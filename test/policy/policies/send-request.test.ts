@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { ResponseMessage } from '../../../src/policy/context/message.ts';
+import { PolicyCompileError } from '../../../src/policy/diagnostics.ts';
+import { BackendError } from '../../../src/policy/pipeline.ts';
+import { sendOneWayRequestPolicy } from '../../../src/policy/policies/send-one-way-request/index.ts';
+import { sendRequestPolicy } from '../../../src/policy/policies/send-request/index.ts';
+import { listen } from '../../helpers.ts';
+import { compileSection, requestContext, run } from './support.ts';
+
+interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+
+describe('send-request and send-one-way-request', () => {
+  const seen: Seen[] = [];
+  let base = '';
+  let closedPort = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 3000).unref();
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-answer', 'yes');
+      res.end(JSON.stringify({ echoed: body, path: req.url }));
+    });
+  });
+  before(async () => {
+    base = `http://127.0.0.1:${await listen(server)}`;
+    const closed = http.createServer();
+    closedPort = await listen(closed);
+    closed.close();
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const send = (children: string, attributes = 'response-variable-name="r"') => compileSection(`<send-request ${attributes}>${children}</send-request>`, [sendRequestPolicy]);
+
+  it('sends a new request and stores the response with its body loaded', async () => {
+    const steps = send(`<set-url>${base}/lookup?id=7</set-url><set-method>POST</set-method><set-header name="X-Trace" exists-action="override"><value>abc</value></set-header><set-header name="X-Multi"><value>1</value><value>2</value></set-header><set-body>{"q":1}</set-body><authentication-basic username="user" password="pa:ss" />`);
+    const context = requestContext({ headers: { 'X-Client': 'not copied' } });
+    await run(steps, context);
+    const response = context.variables.get('r') as ResponseMessage;
+    assert.equal(response.StatusCode, 200);
+    assert.equal(response.StatusReason, 'OK');
+    assert.equal(response.Headers.GetValueOrDefault('X-Answer', ''), 'yes');
+    assert.deepEqual(JSON.parse(response.body!.content.toString()), { echoed: '{"q":1}', path: '/lookup?id=7' });
+    const request = seen.at(-1)!;
+    assert.equal(request.method, 'POST');
+    assert.equal(request.headers['x-trace'], 'abc');
+    assert.equal(request.headers['x-multi'], '1,2');
+    assert.equal(request.headers['x-client'], undefined);
+    assert.equal(request.headers.authorization, `Basic ${Buffer.from('user:pa:ss').toString('base64')}`);
+  });
+
+  it('copies the current request in mode="copy", body included outside outbound', async () => {
+    const steps = send(`<set-url>${base}/copy</set-url>`, 'mode="copy" response-variable-name="r"');
+    assert.equal(steps[0]!.usesBody, true);
+    const context = requestContext({ method: 'PUT', headers: { 'X-Client': 'copied' }, body: 'payload' });
+    await run(steps, context);
+    const request = seen.at(-1)!;
+    assert.deepEqual([request.method, request.url, request.headers['x-client'], request.body], ['PUT', '/copy', 'copied', 'payload']);
+  });
+
+  it('keeps error statuses as responses', async () => {
+    const context = requestContext();
+    await run(send(`<set-url>${base}/missing</set-url>`), context);
+    assert.equal((context.variables.get('r') as ResponseMessage).StatusCode, 404);
+  });
+
+  it('fails with BackendConnectionFailure, or stores null with ignore-error', async () => {
+    const url = `<set-url>http://127.0.0.1:${closedPort}/</set-url>`;
+    await assert.rejects(run(send(url), requestContext()), (error: unknown) => error instanceof BackendError && error.reason === 'BackendConnectionFailure');
+    const context = requestContext();
+    await run(send(url, 'response-variable-name="r" ignore-error="true"'), context);
+    assert.ok(context.variables.has('r'));
+    assert.equal(context.variables.get('r'), null);
+  });
+
+  it('times out after timeout seconds with reason Timeout', async () => {
+    const started = Date.now();
+    await assert.rejects(run(send(`<set-url>${base}/slow</set-url>`, 'response-variable-name="r" timeout="1"'), requestContext()), (error: unknown) => error instanceof BackendError && error.reason === 'Timeout');
+    assert.ok(Date.now() - started < 2500);
+  });
+
+  it('reports located compile errors', () => {
+    assert.throws(() => send(''), (error: unknown) => error instanceof PolicyCompileError && /set-url is required/.test(error.message));
+    assert.throws(() => send(`<set-url>${base}</set-url><proxy url="http://p" />`), /<proxy> is not supported/);
+    assert.throws(() => send(`<set-url>${base}</set-url>`, 'response-variable-name="r" mode="clone"'), /mode must be one of new, copy/);
+    assert.throws(() => compileSection(`<send-request><set-url>${base}</set-url></send-request>`, [sendRequestPolicy]), /response-variable-name/);
+  });
+
+  it('send-one-way-request returns at once and never fails the request', async () => {
+    const before = seen.length;
+    const started = Date.now();
+    const steps = compileSection(`<send-one-way-request mode="new"><set-url>${base}/slow</set-url><set-method>POST</set-method><set-body>fire</set-body></send-one-way-request><send-one-way-request><set-url>http://127.0.0.1:${closedPort}/</set-url></send-one-way-request>`, [sendOneWayRequestPolicy]);
+    await run(steps, requestContext());
+    assert.ok(Date.now() - started < 500);
+    for (let i = 0; i < 50 && seen.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(seen.at(-1)!.body, 'fire');
+  });
+});
