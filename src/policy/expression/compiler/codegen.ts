@@ -231,10 +231,6 @@ export class ExpressionGenerator {
       const type = e.name === 'Empty' && staticTarget.type === 'string' ? 'string' : ['MaxValue', 'MinValue'].includes(e.name) && isNumeric(staticTarget.type) ? staticTarget.type : null;
       return { code: `R.member(${staticTarget.code}, ${JSON.stringify(e.name)})`, type };
     }
-    const qualified = this.qualifiedName(e.target);
-    if (qualified !== null && e.target.kind === 'member') {
-      return this.fail(`type or namespace ${qualified}.${e.name} is not allowed in policy expressions`, e.target.pos);
-    }
     const target = this.expr(e.target);
     if (target.type === 'string' && e.name === 'Length') return { code: `R.stringLength(${target.code})`, type: 'int' };
     return { code: `R.member(${target.code}, ${JSON.stringify(e.name)})`, type: memberType(e.name) };
@@ -308,8 +304,6 @@ export class ExpressionGenerator {
       const a = this.args(e.args);
       return this.withOut(a, `R.call(${staticTarget.code}, ${name}, ${typeArgs}, ${a.list}, ${a.named})`, callType(staticTarget.type, callee.name, a.types));
     }
-    const qualified = this.qualifiedName(callee.target);
-    if (qualified !== null && callee.target.kind === 'member') return this.fail(`type or namespace ${qualified} is not allowed in policy expressions`, callee.target.pos);
     if (callee.name === 'Body') this.usesBody = true;
     const target = this.expr(callee.target);
     const a = this.args(e.args);

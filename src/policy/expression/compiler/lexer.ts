@@ -121,7 +121,8 @@ function readToken(source: string, i: number, end: number): Token {
 
 function readNumber(source: string, i: number, end: number): Token {
   let j = i;
-  if (source[j] === '0' && (source[j + 1] === 'x' || source[j + 1] === 'X')) {
+  const hex = source[j] === '0' && (source[j + 1] === 'x' || source[j + 1] === 'X');
+  if (hex) {
     j += 2;
     while (j < end && /[0-9a-fA-F_]/.test(source[j]!)) j++;
   } else {
@@ -135,7 +136,7 @@ function readNumber(source: string, i: number, end: number): Token {
       while (j < end && /[0-9]/.test(source[j]!)) j++;
     }
   }
-  while (j < end && /[uUlLmMdDfF]/.test(source[j]!)) j++;
+  while (j < end && (hex ? /[uUlL]/ : /[uUlLmMdDfF]/).test(source[j]!)) j++;
   if (j < end && isIdentPart(source[j]!)) throw new SourceError('invalid numeric literal', i);
   return { kind: 'number', value: source.slice(i, j), start: i, end: j };
 }

@@ -569,7 +569,7 @@ export class ExpressionParser {
 
 function numberLiteral(t: Token): Expr {
   const text = t.value.replace(/_/g, '');
-  const suffix = /[uUlLmMdDfF]+$/.exec(text)?.[0]?.toLowerCase() ?? '';
+  const suffix = (/^0[xX]/.test(text) ? /[uUlL]+$/ : /[uUlLmMdDfF]+$/).exec(text)?.[0]?.toLowerCase() ?? '';
   const digits = text.slice(0, text.length - suffix.length);
   const hex = /^0[xX]/.test(digits);
   const value = hex ? parseInt(digits.slice(2), 16) : Number(digits);
