@@ -3,10 +3,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { SignJWT, exportJWK, type JWTPayload } from 'jose';
+import pino from 'pino';
 import { PolicyCompileError } from '../../../src/policy/diagnostics.ts';
 import { PolicyFailure } from '../../../src/policy/failure.ts';
 import { validateJwtPolicy } from '../../../src/policy/policies/validate-jwt/index.ts';
 import { Jwt } from '../../../src/policy/policies/validate-jwt/jwt.ts';
+import { OpenIdKeySource } from '../../../src/policy/policies/validate-jwt/openid.ts';
 import { listen } from '../../helpers.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
@@ -176,5 +178,35 @@ describe('validate-jwt', () => {
       assert.match(refused.error!.lastErrorMessage, /^IDX10503: Signature validation failed\. The token's kid is: 'two'/);
       assert.deepEqual(hits, { config: 1, jwks: 1 });
     });
+  });
+});
+
+describe('OpenIdKeySource timing', () => {
+  it('refreshes after an hour and refetches for an unknown kid once the 5-minute guard has passed', async () => {
+    let fetches = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/config') return void res.end(JSON.stringify({ jwks_uri: '/keys' }));
+      fetches++;
+      res.end(JSON.stringify({ keys: [] }));
+    });
+    const port = await listen(server);
+    try {
+      let clock = 0;
+      const source = new OpenIdKeySource(`http://127.0.0.1:${port}/config`, pino({ level: 'silent' }), () => clock);
+      await source.keys();
+      await source.keysIncluding('unknown');
+      assert.equal(fetches, 1);
+      clock += 5 * 60 * 1000;
+      await source.keysIncluding('unknown');
+      assert.equal(fetches, 2);
+      clock += 30 * 60 * 1000;
+      await source.keys();
+      assert.equal(fetches, 2);
+      clock += 60 * 60 * 1000;
+      await source.keys();
+      assert.equal(fetches, 3);
+    } finally {
+      server.close();
+    }
   });
 });
