@@ -5,6 +5,7 @@ import { ApimgwError } from '../errors.ts';
 import { finishLoading, type LoadedConfig } from './loaded.ts';
 import { baseApiId } from './model.ts';
 import { normaliseOperationName, operationsFromSpecification } from './openapi.ts';
+import { policyDocumentName } from '../policy/sources.ts';
 import type { IssuePath } from './validate.ts';
 
 /**
@@ -129,6 +130,8 @@ class ApiopsLoader {
   readonly warnings: string[] = [];
   /** Snapshot path (joined with '.') → the file or folder it came from. */
   readonly places = new Map<string, string>();
+  /** Policy document name → its policy.xml, so policy errors name the file. */
+  readonly policySources: Record<string, string> = {};
   /** Base API id → why it was not loaded, for the products and subscriptions that name it. */
   readonly notLoaded = new Map<string, string>();
 
@@ -139,6 +142,11 @@ class ApiopsLoader {
 
   place(snapshotPath: IssuePath, ...parts: string[]): void {
     this.places.set(snapshotPath.join('.'), this.folder.file(...parts));
+  }
+
+  policyFile(documentName: string, snapshotPath: IssuePath, ...parts: string[]): void {
+    this.place(snapshotPath, ...parts);
+    this.policySources[documentName] = this.folder.file(...parts);
   }
 
   skip(why: string, ...parts: string[]): void {
@@ -162,7 +170,7 @@ class ApiopsLoader {
     for (const name of top.filter((n) => !READ_FOLDERS.has(n) && !n.startsWith('.'))) this.skip(SKIPPED_FOLDERS[name] ?? OTHER_FOLDER, name);
     this.place([]);
     const policy = this.folder.text('policy.xml');
-    if (policy !== undefined) this.place(['policy'], 'policy.xml');
+    if (policy !== undefined) this.policyFile(policyDocumentName.global(), ['policy'], 'policy.xml');
     const apis = this.apis();
     const data = {
       policy,
@@ -174,7 +182,8 @@ class ApiopsLoader {
       subscriptions: this.subscriptions(apis),
     };
     // The round trip drops the undefined fields of absent properties, so the snapshot equals one written by hand.
-    return finishLoading(JSON.parse(JSON.stringify(data)) as unknown, this.folder.root, this.locate, this.warnings);
+    const loaded = finishLoading(JSON.parse(JSON.stringify(data)) as unknown, this.folder.root, this.locate, this.warnings);
+    return { ...loaded, policySources: this.policySources };
   }
 
   /** The base ids a `gateways/<name>/apis` folder assigns to this gateway, or undefined to load every API. */
@@ -271,7 +280,7 @@ class ApiopsLoader {
     const policy = this.folder.text('apis', apiDir, 'policy.xml');
     if (policy !== undefined) {
       api.policy = policy;
-      this.place(['apis', index, 'policy'], 'apis', apiDir, 'policy.xml');
+      this.policyFile(policyDocumentName.api(apiDir), ['apis', index, 'policy'], 'apis', apiDir, 'policy.xml');
     }
     api.operations = this.operations(apiDir, index, info);
     for (const sub of this.folder.folders('apis', apiDir).filter((name) => name !== 'operations')) {
@@ -297,7 +306,7 @@ class ApiopsLoader {
       const policy = this.folder.text('apis', apiDir, 'operations', opDir, 'policy.xml');
       if (policy === undefined) return;
       operation.policy = policy;
-      this.place(['apis', index, 'operations', opIndex, 'policy'], 'apis', apiDir, 'operations', opDir, 'policy.xml');
+      this.policyFile(policyDocumentName.operation(apiDir, operation.id), ['apis', index, 'operations', opIndex, 'policy'], 'apis', apiDir, 'operations', opDir, 'policy.xml');
     });
     for (const orphan of folders.values()) this.skip(`no operation "${orphan}" in ${specification}`, 'apis', apiDir, 'operations', orphan);
     return operations;
@@ -313,7 +322,7 @@ class ApiopsLoader {
         this.skip(`API "${api}" is not loaded (${this.notLoaded.get(api) ?? `no folder apis/${api}`})`, 'products', productDir, 'apis', api);
       }
       const policy = this.folder.text('products', productDir, 'policy.xml');
-      if (policy !== undefined) this.place(['products', index, 'policy'], 'products', productDir, 'policy.xml');
+      if (policy !== undefined) this.policyFile(policyDocumentName.product(productDir), ['products', index, 'policy'], 'products', productDir, 'policy.xml');
       return { id: productDir, name: info.displayName, state: info.state, subscriptionRequired: info.subscriptionRequired, apis: linked.filter((id) => loaded.has(id)), policy };
     });
   }
@@ -385,7 +394,7 @@ class ApiopsLoader {
         this.skip('no policy.xml', 'policy fragments', fragmentDir);
         continue;
       }
-      this.place(['policyFragments', fragments.length], 'policy fragments', fragmentDir, 'policy.xml');
+      this.policyFile(policyDocumentName.fragment(fragmentDir), ['policyFragments', fragments.length], 'policy fragments', fragmentDir, 'policy.xml');
       fragments.push({ id: fragmentDir, policy });
     }
     return fragments;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { ApimgwError } from '../errors.ts';
+import type { PolicySources } from '../policy/sources.ts';
 import type { Snapshot } from './model.ts';
 import { formatPath, parseSnapshot, type ConfigIssue, type Locator } from './validate.ts';
 
@@ -12,6 +13,8 @@ export interface LoadedConfig {
   warnings: string[];
   /** SHA-256 of the canonical snapshot: an unchanged config is not re-applied. */
   hash: string;
+  /** Where each policy document came from when it was a file of its own (APIOps), for located policy errors. */
+  policySources?: PolicySources;
 }
 
 export function locatedMessage(issue: ConfigIssue, locate: Locator): string {

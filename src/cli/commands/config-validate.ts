@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ApimgwError, EXIT_FAILURE } from '../../errors.ts';
 import { loadConfigured } from '../../config/source.ts';
+import { checkPolicies } from '../../policy/check.ts';
 import { summarise } from '../../config/summary.ts';
 import { colours } from '../ui/output.ts';
 import { addSettingsOptions, settingsFrom, type SettingsFlags } from '../settings-options.ts';
@@ -22,6 +23,7 @@ export function registerConfigValidate(parent: Command, context: CommandContext)
       const paint = colours(io);
       try {
         const config = loadConfigured(settings, source);
+        checkPolicies(config, settings);
         const { counts } = summarise(config.snapshot);
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ valid: true, source: config.source, hash: config.hash, errors: [], warnings: config.warnings, counts }, null, 2)}\n`);

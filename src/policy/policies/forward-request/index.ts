@@ -32,7 +32,7 @@ export const forwardRequest: PolicyDefinition = {
     const timeoutMs = element.attributes.has('timeout-ms') ? compiler.integer(element, 'timeout-ms') : undefined;
     const followRedirects = compiler.boolean(element, 'follow-redirects', false);
     const failOnErrorStatus = compiler.boolean(element, 'fail-on-error-status-code', false);
-    const bufferRequestBody = compiler.literal(element, 'buffer-request-body') === 'true';
+    const bufferRequestBody = compiler.optionalLiteral(element, 'buffer-request-body') === 'true';
     compiler.choice(element, 'http-version', ['1', '2or1', '2'], '1');
 
     const send = (context: RequestContext, url: MessageUrl, method: string, body: Readable | Buffer | null): Promise<BackendResponse> =>
