@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HeaderDictionary, ResponseMessage } from '../../../src/policy/context/message.ts';
+import { mockResponse } from '../../../src/policy/policies/mock-response/index.ts';
+import { returnResponse } from '../../../src/policy/policies/return-response/index.ts';
+import { setHeader } from '../../../src/policy/policies/set-header/index.ts';
+import { setVariable } from '../../../src/policy/policies/set-variable/index.ts';
+import { compileSection, requestContext, run } from './support.ts';
+
+const definitions = [returnResponse, mockResponse, setHeader, setVariable];
+
+test('return-response builds the response from its children and ends the pipeline', async () => {
+  const context = requestContext({ headers: { 'X-In': 'abc' } });
+  await run(compileSection([
+    '<return-response>',
+    '<set-status code="401" reason="Not authorized" />',
+    '<set-header name="WWW-Authenticate" exists-action="override"><value>Basic realm="x"</value></set-header>',
+    '<set-body>@("denied " + context.Request.Headers.GetValueOrDefault("X-In", ""))</set-body>',
+    '</return-response>',
+    '<set-header name="X-After" exists-action="override"><value>1</value></set-header>',
+  ].join(''), definitions), context);
+  assert.equal(context.ended, true);
+  assert.equal(context.response.statusCode, 401);
+  assert.equal(context.response.statusReason, 'Not authorized');
+  assert.deepEqual(context.response.headers.get('www-authenticate'), ['Basic realm="x"']);
+  assert.equal(context.response.body!.content.toString(), 'denied abc');
+  assert.equal(context.request.headers.has('X-After'), false);
+});
+
+test('return-response defaults to an empty 200 OK', async () => {
+  const context = requestContext();
+  context.response.headers.set('X-Old', ['1']);
+  await run(compileSection('<return-response />', definitions, { section: 'outbound' }), context);
+  assert.equal(context.response.statusCode, 200);
+  assert.equal(context.response.statusReason, 'OK');
+  assert.equal(context.response.body, null);
+  assert.equal(context.response.headers.size, 0);
+});
+
+test('return-response starts from a response held in a variable', async () => {
+  const context = requestContext();
+  context.variables.set('upstream', new ResponseMessage(202, 'Accepted', HeaderDictionary.fromRaw(['Content-Type', 'text/plain'])));
+  await run(compileSection('<return-response response-variable-name="upstream"><set-header name="X-Via" exists-action="override"><value>gw</value></set-header></return-response>', definitions), context);
+  assert.equal(context.response.statusCode, 202);
+  assert.deepEqual(context.response.headers.toRaw(), ['Content-Type', 'text/plain', 'X-Via', 'gw']);
+  await assert.rejects(run(compileSection('<return-response response-variable-name="missing" />', definitions), requestContext()), /return-response: variable 'missing' does not exist/);
+});
+
+test('return-response compile errors', () => {
+  assert.throws(() => compileSection('<return-response><set-variable name="a" value="1" /></return-response>', definitions), /return-response: unexpected element <set-variable>; allowed: <set-status>, <set-header>, <set-body>/);
+  assert.throws(() => compileSection('<return-response response-variable-name="@("x")" />', definitions), /return-response: response-variable-name cannot be a policy expression/);
+});
+
+test('mock-response answers with the status code and content type and ends the pipeline', async () => {
+  const context = requestContext();
+  await run(compileSection('<mock-response status-code="201" content-type="application/json" />', definitions), context);
+  assert.equal(context.ended, true);
+  assert.equal(context.response.statusCode, 201);
+  assert.equal(context.response.statusReason, 'Created');
+  assert.deepEqual(context.response.headers.get('content-type'), ['application/json']);
+  const plain = requestContext();
+  await run(compileSection('<mock-response />', definitions), plain);
+  assert.equal(plain.response.statusCode, 200);
+  assert.equal(plain.response.headers.has('content-type'), false);
+  assert.throws(() => compileSection('<mock-response status-code="700" />', definitions), /mock-response: status-code must be an HTTP status code between 100 and 599, got 700/);
+  assert.throws(() => compileSection('<mock-response />', definitions, { section: 'backend' }), /not allowed in backend/);
+});
