@@ -1,5 +1,5 @@
-import { compactVerify } from 'jose';
-import { Jwt, claimValues } from './jwt.ts';
+import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { parseJwt, type Jwt } from '../../expression/dotnet/auth.ts';
 import type { SigningKey } from './keys.ts';
 
 /**
@@ -43,9 +43,11 @@ export async function validateJwt(token: string, rules: JwtRules, lookupKeys: Ke
   const segments = token.split('.');
   if (segments.length === 5) return invalid('IDX10609: Decryption failed. Encrypted tokens (JWE) are not supported by this gateway.');
   if (segments.length !== 3) return invalid('IDX12741: JWT must have three segments (JWS) or five segments (JWE).');
-  const jwt = Jwt.parse(token);
-  if (!jwt) return invalid('IDX12709: CanReadToken() returned false. JWT is not well formed. The token needs to be in JWS or JWE Compact Serialization Format.');
+  const decoded = decode(token);
+  const jwt = decoded && parseJwt(token);
+  if (!decoded || !jwt) return invalid('IDX12709: CanReadToken() returned false. JWT is not well formed. The token needs to be in JWS or JWE Compact Serialization Format.');
 
+  const { payload } = decoded;
   const unsigned = segments[2] === '' || jwt.Algorithm === 'none';
   if (unsigned) {
     if (rules.requireSignedTokens) return denied('TokenSignatureInvalid', 'IDX10504: Unable to validate signature, token does not have a signature.');
@@ -54,24 +56,26 @@ export async function validateJwt(token: string, rules: JwtRules, lookupKeys: Ke
     if (signature) return signature;
   }
 
-  const lifetime = checkLifetime(jwt, rules, nowMs);
+  const lifetime = checkLifetime(payload, rules, nowMs);
   if (lifetime) return lifetime;
 
+  const audiences = payload.aud === undefined ? [] : claimValues(payload.aud);
   if (rules.audiences.length > 0) {
-    if (jwt.Audiences.length === 0) return denied('TokenAudienceNotAllowed', "IDX10206: Unable to validate audience. The 'audiences' parameter is empty.");
-    if (!jwt.Audiences.some((audience) => rules.audiences.includes(audience))) {
-      return denied('TokenAudienceNotAllowed', `IDX10214: Audience validation failed. Audiences: '${jwt.Audiences.join(', ')}'. Did not match: validationParameters.ValidAudience: 'null' or validationParameters.ValidAudiences: '${rules.audiences.join(', ')}'.`);
+    if (audiences.length === 0) return denied('TokenAudienceNotAllowed', "IDX10206: Unable to validate audience. The 'audiences' parameter is empty.");
+    if (!audiences.some((audience) => rules.audiences.includes(audience))) {
+      return denied('TokenAudienceNotAllowed', `IDX10214: Audience validation failed. Audiences: '${audiences.join(', ')}'. Did not match: validationParameters.ValidAudience: 'null' or validationParameters.ValidAudiences: '${rules.audiences.join(', ')}'.`);
     }
   }
 
+  const issuer = typeof payload.iss === 'string' ? payload.iss : undefined;
   if (rules.issuers.length > 0) {
-    if (!jwt.Issuer) return denied('TokenIssuerNotAllowed', "IDX10211: Unable to validate issuer. The 'issuer' parameter is null or whitespace");
-    if (!rules.issuers.includes(jwt.Issuer)) {
-      return denied('TokenIssuerNotAllowed', `IDX10205: Issuer validation failed. Issuer: '${jwt.Issuer}'. Did not match: validationParameters.ValidIssuer: 'null' or validationParameters.ValidIssuers: '${rules.issuers.join(', ')}'.`);
+    if (!issuer) return denied('TokenIssuerNotAllowed', "IDX10211: Unable to validate issuer. The 'issuer' parameter is null or whitespace");
+    if (!rules.issuers.includes(issuer)) {
+      return denied('TokenIssuerNotAllowed', `IDX10205: Issuer validation failed. Issuer: '${issuer}'. Did not match: validationParameters.ValidIssuer: 'null' or validationParameters.ValidIssuers: '${rules.issuers.join(', ')}'.`);
     }
   }
 
-  return checkClaims(jwt, rules) ?? { ok: true, jwt };
+  return checkClaims(payload, rules) ?? { ok: true, jwt };
 }
 
 async function verifySignature(token: string, lookupKeys: KeyLookup): Promise<JwtOutcome | undefined> {
@@ -105,26 +109,28 @@ function headerKid(token: string): string | undefined {
   return typeof header.kid === 'string' ? header.kid : undefined;
 }
 
-function checkLifetime(jwt: Jwt, rules: JwtRules, nowMs: number): JwtOutcome | undefined {
+function checkLifetime(payload: JWTPayload, rules: JwtRules, nowMs: number): JwtOutcome | undefined {
   const skewMs = rules.clockSkewSeconds * 1000;
-  if (!jwt.ExpirationTime && rules.requireExpirationTime) {
+  const expires = epochDate(payload.exp);
+  const notBefore = epochDate(payload.nbf);
+  if (!expires && rules.requireExpirationTime) {
     return invalid("IDX10225: Lifetime validation failed. The token is missing an Expiration Time. Tokentype: 'System.IdentityModel.Tokens.Jwt.JwtSecurityToken'.");
   }
-  if (jwt.NotBefore && jwt.NotBefore.getTime() > nowMs + skewMs) {
-    return invalid(`IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom: '${dotNetDate(jwt.NotBefore)}', Current time: '${dotNetDate(new Date(nowMs))}'.`);
+  if (notBefore && notBefore.getTime() > nowMs + skewMs) {
+    return invalid(`IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom: '${dotNetDate(notBefore)}', Current time: '${dotNetDate(new Date(nowMs))}'.`);
   }
-  if (jwt.ExpirationTime && jwt.ExpirationTime.getTime() < nowMs - skewMs) {
-    return denied('TokenExpired', `IDX10223: Lifetime validation failed. The token is expired. ValidTo: '${dotNetDate(jwt.ExpirationTime)}', Current time: '${dotNetDate(new Date(nowMs))}'.`);
+  if (expires && expires.getTime() < nowMs - skewMs) {
+    return denied('TokenExpired', `IDX10223: Lifetime validation failed. The token is expired. ValidTo: '${dotNetDate(expires)}', Current time: '${dotNetDate(new Date(nowMs))}'.`);
   }
   return undefined;
 }
 
-function checkClaims(jwt: Jwt, rules: JwtRules): JwtOutcome | undefined {
-  const missing = rules.requiredClaims.filter(({ claim }) => jwt.payload[claim.name] === undefined).map(({ claim }) => claim.name);
+function checkClaims(payload: JWTPayload, rules: JwtRules): JwtOutcome | undefined {
+  const missing = rules.requiredClaims.filter(({ claim }) => payload[claim.name] === undefined).map(({ claim }) => claim.name);
   if (missing.length > 0) return { ok: false, reason: 'TokenClaimNotFound', message: `JWT token is missing the following claims: ${missing.join(', ')}. Access denied.` };
   for (const { claim, values } of rules.requiredClaims) {
     if (values.length === 0) continue;
-    const raw = claimValues(jwt.payload[claim.name]);
+    const raw = claimValues(payload[claim.name]);
     const present = claim.separator ? raw.flatMap((value) => value.split(claim.separator!)) : raw;
     const allowed = claim.match === 'all' ? values.every((value) => present.includes(value)) : values.some((value) => present.includes(value));
     if (!allowed) return { ok: false, reason: 'TokenClaimValueNotAllowed', message: `Claim ${claim.name} value of ${raw.join(',')} is not allowed. Access denied.` };
@@ -144,4 +150,22 @@ function denied(reason: JwtFailureReason, libraryMessage: string): JwtOutcome {
 
 function invalid(libraryMessage: string): JwtOutcome {
   return { ok: false, reason: 'JwtInvalid', message: libraryMessage };
+}
+
+function decode(token: string): { payload: JWTPayload } | undefined {
+  try {
+    decodeProtectedHeader(token);
+    return { payload: decodeJwt(token) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A claim's values as strings, as .NET's JwtSecurityToken flattens them (arrays → one value each, objects → JSON). */
+function claimValues(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+}
+
+function epochDate(seconds: unknown): Date | undefined {
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 }
