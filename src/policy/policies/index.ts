@@ -12,6 +12,11 @@ import { validateJwtPolicy } from './validate-jwt/index.ts';
 import { waitPolicy } from './wait/index.ts';
 import { choose } from './choose/index.ts';
 import { forwardRequest } from './forward-request/index.ts';
+import { limitConcurrency } from './limit-concurrency/index.ts';
+import { quotaByKey } from './quota-by-key/index.ts';
+import { quota } from './quota/index.ts';
+import { rateLimitByKey } from './rate-limit-by-key/index.ts';
+import { rateLimit } from './rate-limit/index.ts';
 
 /**
  * Every policy apimgw implements. Structural elements are not here: sections,
@@ -23,4 +28,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   validateJwtPolicy, sendRequestPolicy, sendOneWayRequestPolicy, retryPolicy, waitPolicy, cacheLookupPolicy, cacheStorePolicy, cacheLookupValuePolicy, cacheStoreValuePolicy, cacheRemoveValuePolicy, authenticationCertificatePolicy,
   choose,
   forwardRequest,
+  rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
 ];
