@@ -441,8 +441,8 @@ export class ExpressionGenerator {
   }
 
   protected typeCheck(type: TypeRef): string {
-    const text = type.arrayRank > 0 ? typeText(type) : type.name;
-    resolveTypeName(type.name, type.pos);
+    const resolved = resolveTypeName(type.name, type.pos)!;
+    const text = type.arrayRank > 0 ? typeText(type) : resolved;
     return this.constant(`R.typeTest(${JSON.stringify(text)}, T)`);
   }
 

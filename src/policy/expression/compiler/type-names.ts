@@ -29,6 +29,8 @@ export function resolveTypeName(name: string, pos: number, optional = false): st
     if (!NAMESPACE_ROOTS.has(root)) return null;
     if (ALLOWED_NAMESPACES.has(name) || name === 'Newtonsoft' || name === 'Microsoft') return null;
     if ([...ALLOWED_NAMESPACES].some((ns) => ns.startsWith(name + '.'))) return null;
+    // `System.Text.Encoding.UTF8`: a static member of an allowed type, resolved one level up
+    if (namespace !== null && resolveTypeName(namespace, pos, true) !== null) return null;
   }
   throw new SourceError(`type ${name} is not allowed in policy expressions`, pos);
 }
