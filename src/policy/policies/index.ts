@@ -17,6 +17,18 @@ import { quotaByKey } from './quota-by-key/index.ts';
 import { quota } from './quota/index.ts';
 import { rateLimitByKey } from './rate-limit-by-key/index.ts';
 import { rateLimit } from './rate-limit/index.ts';
+import { checkHeader } from './check-header/index.ts';
+import { ipFilter } from './ip-filter/index.ts';
+import { mockResponse } from './mock-response/index.ts';
+import { returnResponse } from './return-response/index.ts';
+import { rewriteUri } from './rewrite-uri/index.ts';
+import { setBackendService } from './set-backend-service/index.ts';
+import { setBody } from './set-body/index.ts';
+import { setHeader } from './set-header/index.ts';
+import { setMethod } from './set-method/index.ts';
+import { setQueryParameter } from './set-query-parameter/index.ts';
+import { setStatus } from './set-status/index.ts';
+import { setVariable } from './set-variable/index.ts';
 
 /**
  * Every policy apimgw implements. Structural elements are not here: sections,
@@ -29,4 +41,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   choose,
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
+  setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter,
 ];
