@@ -20,6 +20,13 @@
  * - Named arguments (`preserveContent: true`) are matched against the names
  *   listed with `params()`; without a list they are passed in source order
  *   after the positional ones.
+ * - Explicit conversions: a C# cast `(string)x`, `(int)x`, `(bool?)x` … on a
+ *   host object that has an `op_Explicit(targetTypeName)` method calls it
+ *   with the target type as C# spells it (`"string"`, `"int"`, `"bool?"`,
+ *   `"DateTime"`) and uses its result — Newtonsoft's JToken conversions
+ *   (`(string)body["name"]`) work this way. Likewise `==`/`!=` call a host
+ *   object's `op_Equality(a, b)` when it has one; otherwise objects compare
+ *   by reference.
  *
  * Values: string and char → string; bool → boolean; every numeric type →
  * number; byte[] → Uint8Array; null → null; arrays and List<T> → JS arrays.
