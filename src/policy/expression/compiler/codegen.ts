@@ -214,13 +214,11 @@ export class ExpressionGenerator {
   protected staticTarget(target: Expr): { code: string; type: string } | null {
     const qualified = this.qualifiedName(target);
     if (qualified === null) return null;
-    const typeArgs = target.kind === 'name' ? target.typeArgs : null;
     const resolved = resolveTypeName(qualified, target.pos, true);
     if (resolved === null) {
       if (target.kind === 'name' && !/^(System|Newtonsoft|Microsoft)$/.test(qualified)) this.name(qualified, target.pos);
       return null;
     }
-    void typeArgs;
     return { code: this.constant(`T(${JSON.stringify(resolved)})`), type: normalizeTypeName(resolved) };
   }
 
@@ -426,9 +424,6 @@ export class ExpressionGenerator {
     if (op === '=') code = place.write(value.code);
     else if (op === '??=') code = `${place.read} ?? (${place.write(value.code)})`;
     else code = place.write(this.binaryCode(op.slice(0, -1), { code: place.read, type: place.type }, value).code);
-    if (target.kind === 'name' && op === '=' && place.type === null) {
-      // `var` locals keep the type of their initializer; later assignments cannot change a C# type
-    }
     return { code: `(${[...place.setup, code].join(', ')})`, type: place.type ?? value.type };
   }
 
