@@ -164,7 +164,8 @@ describe('FromObject and JsonConvert', () => {
     assert.ok(deserialize([], '{"a":1}') instanceof JObject);
     assert.equal(deserialize([], '5'), 5);
     assert.deepEqual(deserialize(['string[]'], '["a","b"]'), ['a', 'b']);
-    assert.deepEqual(deserialize(['Dictionary<string, string>'], '{"a":"1","b":2}'), new Map([['a', '1'], ['b', '2']]));
+    const dictionary = deserialize(['Dictionary<string, string>'], '{"a":"1","b":2}') as { get_Item(k: string): unknown; Count: number };
+    assert.deepEqual([dictionary.get_Item('a'), dictionary.get_Item('b'), dictionary.Count], ['1', '2', 2]);
     assert.equal((deserialize(['JArray'], '[1]') as JArray).Count, 1);
     assert.equal(deserialize([], ''), null);
   });

@@ -1,4 +1,5 @@
 import { DotNetException } from '../../host.ts';
+import { Dictionary } from '../../runtime/collections.ts';
 import { JsonDate, fromDotNetDateTime } from './dates.ts';
 import { JArray } from './jarray.ts';
 import { JObject, JProperty } from './jobject.ts';
@@ -59,9 +60,9 @@ export function toJs(token: JToken | null): unknown {
     case 'Property':
       return toJs((token as JProperty).Value);
     case 'Raw':
-      return JSON.parse(String((token as JValue).Value));
+      return JSON.parse(String((token as JValue).raw));
   }
-  const value = (token as JValue).Value;
+  const value = (token as JValue).raw;
   if (value instanceof JsonDate) return value.toIsoString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   return value;
@@ -77,7 +78,7 @@ const DICTIONARY = /^(?:Dictionary|IDictionary|IReadOnlyDictionary)<\s*string\s*
 /**
  * JToken.ToObject<T>() / DeserializeObject<T>(): token types and primitives
  * as an explicit cast, arrays and lists as JS arrays, string-keyed
- * dictionaries as Maps, `object` as the token (or a JValue's value).
+ * dictionaries as the runtime's Dictionary, `object` as the token (or a JValue's value).
  */
 export function toObject(token: JToken | null, typeName: string): unknown {
   const type = typeName.replace(/\s+/g, ' ').trim();
@@ -92,7 +93,9 @@ export function toObject(token: JToken | null, typeName: string): unknown {
   if (dictionary) {
     if (token === null || token.Type === 'Null') return null;
     if (token.Type !== 'Object') throw cannotDeserialize(token, type, 'JSON object (e.g. {"name":"value"})');
-    return new Map((token as JObject).Properties().map((p) => [p.Name, toObject(p.Value, dictionary.value!.trim())]));
+    const result = new Dictionary();
+    for (const property of (token as JObject).Properties()) result.Add(property.Name, toObject(property.Value, dictionary.value!.trim()));
+    return result;
   }
   if (type === 'string' && token !== null && (token.Type === 'Object' || token.Type === 'Array')) {
     throw new DotNetException('JsonReaderException', `Unexpected character encountered while parsing value: ${token.Type === 'Object' ? '{' : '['}. Path '', line 1, position 1.`);

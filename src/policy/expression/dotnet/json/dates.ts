@@ -6,6 +6,8 @@
  * which on APIM gateways is UTC.
  */
 
+import { DateTime, DateTimeKind } from '../../runtime/datetime.ts';
+
 export type DateKind = 'Utc' | 'Local' | 'Unspecified';
 
 /** A DateTime as JSON tokens hold it: whole milliseconds since the epoch, the remaining 100 ns ticks, and the kind. */
@@ -95,15 +97,17 @@ function isLeap(year: number): boolean {
 const EPOCH_TICKS = 621_355_968_000_000_000n;
 const KINDS: Readonly<Record<string, DateKind>> = { Utc: 'Utc', Local: 'Local', Unspecified: 'Unspecified', 0: 'Unspecified', 1: 'Utc', 2: 'Local' };
 
-/**
- * A .NET DateTime from the expression runtime as a JsonDate, recognised by
- * its public members (`Ticks`, `Kind`) so the JSON types need not import the
- * runtime's class; null for anything else.
- */
+/** A .NET DateTime (anything with DateTime's `Ticks` and `Kind`) as a JsonDate; null for anything else. */
 export function fromDotNetDateTime(value: object): JsonDate | null {
   const { Ticks: ticks, Kind: kind } = value as { Ticks?: unknown; Kind?: unknown };
-  if ((typeof ticks !== 'number' && typeof ticks !== 'bigint') || !(String(kind) in KINDS)) return null;
-  const sinceEpoch = BigInt(ticks) - EPOCH_TICKS;
+  const kindName = typeof kind === 'object' && kind !== null && 'name' in kind ? String(kind.name) : String(kind);
+  if ((typeof ticks !== 'number' && typeof ticks !== 'bigint') || !(kindName in KINDS)) return null;
+  const sinceEpoch = BigInt(Math.round(Number(ticks))) - EPOCH_TICKS;
   const milliseconds = sinceEpoch / 10_000n - (sinceEpoch % 10_000n < 0n ? 1n : 0n);
-  return new JsonDate(Number(milliseconds), Number(sinceEpoch - milliseconds * 10_000n), KINDS[String(kind)]!);
+  return new JsonDate(Number(milliseconds), Number(sinceEpoch - milliseconds * 10_000n), KINDS[kindName]!);
+}
+
+/** The runtime's DateTime for a JSON date (millisecond precision, as the runtime keeps it). */
+export function toDotNetDateTime(date: JsonDate): DateTime {
+  return DateTime.of(date.epochMilliseconds, DateTimeKind[date.kind]);
 }

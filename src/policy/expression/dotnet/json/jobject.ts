@@ -59,6 +59,11 @@ export class JProperty extends JContainer {
 /** .NET StringComparison values that ignore case, by name and by number. */
 const IGNORE_CASE = new Set<unknown>(['OrdinalIgnoreCase', 'CurrentCultureIgnoreCase', 'InvariantCultureIgnoreCase', 1, 3, 5]);
 
+/** The runtime's enum values print their name; plain strings and numbers pass through. */
+function enumName(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && 'name' in value ? (value as { name: unknown }).name : value;
+}
+
 /** Newtonsoft.Json.Linq.JObject: ordered properties; iterates as KeyValuePair<string, JToken>. */
 export class JObject extends JContainer {
   readonly #byName = new Map<string, JProperty>();
@@ -110,7 +115,7 @@ export class JObject extends JContainer {
 
   Property(name: string, comparison?: unknown): JProperty | null {
     const exact = this.#byName.get(name);
-    if (exact || !IGNORE_CASE.has(comparison)) return exact ?? null;
+    if (exact || !IGNORE_CASE.has(enumName(comparison))) return exact ?? null;
     const lower = name.toLowerCase();
     return this.Properties().find((p) => p.Name.toLowerCase() === lower) ?? null;
   }

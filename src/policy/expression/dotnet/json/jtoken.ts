@@ -163,8 +163,8 @@ export abstract class JToken {
   }
 
   /** Indented JSON by default; `ToString(Formatting.None)` is compact. JValue overrides the no-argument form. */
-  ToString(formatting: FormattingName = 'Indented'): string {
-    return writeJson(this, formatting === 'Indented');
+  ToString(formatting: FormattingName | { name: string } = 'Indented'): string {
+    return writeJson(this, (typeof formatting === 'object' ? formatting.name : formatting) === 'Indented');
   }
 
   toString(): string {

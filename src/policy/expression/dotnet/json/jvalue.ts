@@ -1,6 +1,7 @@
 import { DotNetException } from '../../host.ts';
 import { formatBoolean, formatDouble, formatNumber } from '../format.ts';
-import { JsonDate } from './dates.ts';
+import { DateTimeStatics } from '../../runtime/datetime.ts';
+import { JsonDate, fromDotNetDateTime, toDotNetDateTime } from './dates.ts';
 import { JToken, NUMERIC_CLR_NAMES, clrName, type FormattingName, type JTokenTypeName } from './jtoken.ts';
 
 /** What a JValue holds in this runtime: .NET primitives in their JS form (host.ts), dates as JsonDate. */
@@ -43,7 +44,13 @@ export class JValue extends JToken {
     return this.#type;
   }
 
-  get Value(): JsonPrimitive {
+  /** The .NET value: dates as the runtime's DateTime. */
+  get Value(): unknown {
+    return this.#value instanceof JsonDate ? toDotNetDateTime(this.#value) : this.#value;
+  }
+
+  /** The stored value, dates as JsonDate (what writers and comparisons use). */
+  get raw(): JsonPrimitive {
     return this.#value;
   }
 
@@ -57,7 +64,7 @@ export class JValue extends JToken {
   }
 
   /** Without arguments the value's own text (`abc`, `5`, `True`); with a Formatting, JSON. */
-  override ToString(formatting?: FormattingName): string {
+  override ToString(formatting?: FormattingName | { name: string }): string {
     if (formatting !== undefined) return super.ToString(formatting);
     const value = this.#value;
     if (value === null) return '';
@@ -87,7 +94,7 @@ export class JValue extends JToken {
     if (NUMERIC_CLR_NAMES[target]) return toNumber(value, target);
     if (target === 'byte[]') return value instanceof Uint8Array ? value : new Uint8Array(Buffer.from(String(value), 'base64'));
     if (target === 'char') return toChar(value);
-    return value instanceof JsonDate ? value : new JsonDate(0, 0, 'Unspecified');
+    return value instanceof JsonDate ? toDotNetDateTime(value) : DateTimeStatics.Parse(String(value));
   }
 
   private toStringValue(): string | null {
@@ -106,7 +113,7 @@ export class JRaw extends JValue {
   }
 
   override DeepClone(): JRaw {
-    return new JRaw(this.Value);
+    return new JRaw(this.raw);
   }
 }
 
@@ -118,6 +125,7 @@ const CONVERTIBLE: Readonly<Record<string, readonly JTokenTypeName[]>> = {
   ...Object.fromEntries(Object.keys(NUMERIC_CLR_NAMES).map((name) => [name, NUMBER_SOURCES])),
   char: ['String', 'Integer', 'Float', 'Comment', 'Raw'],
   'byte[]': ['Bytes', 'String', 'Null', 'Undefined'],
+  DateTime: ['Date', 'String', 'Comment', 'Raw'],
 };
 
 function toPrimitive(value: unknown): JsonPrimitive {
@@ -125,6 +133,8 @@ function toPrimitive(value: unknown): JsonPrimitive {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof JsonDate || value instanceof Uint8Array) return value;
   if (value instanceof Date) return new JsonDate(value.getTime(), 0, 'Utc');
+  const date = fromDotNetDateTime(value);
+  if (date) return date;
   throw new DotNetException('ArgumentException', `Could not determine JSON object type for type ${value.constructor?.name ?? 'Object'}.`);
 }
 
@@ -144,8 +154,8 @@ function textOf(value: Exclude<JsonPrimitive, null | Uint8Array>, type: JTokenTy
 }
 
 function valuesEqual(a: JValue, b: JValue): boolean {
-  const x = a.Value;
-  const y = b.Value;
+  const x = a.raw;
+  const y = b.raw;
   if (x instanceof JsonDate && y instanceof JsonDate) return x.equals(y);
   if (x instanceof Uint8Array && y instanceof Uint8Array) return Buffer.from(x).equals(y);
   if (typeof x === 'number' && typeof y === 'number') return x === y;

@@ -62,7 +62,7 @@ JToken.prototype.ToObject = generic(function (this: JToken, typeArguments: reado
 export const JsonConvert = {
   /** Compact unless `Formatting.Indented` is passed; other arguments (settings, converters) are not supported. */
   SerializeObject(value: unknown, formatting?: unknown): string {
-    return writeJson(fromObject(value), formatting === Formatting.Indented);
+    return writeJson(fromObject(value), (typeof formatting === 'object' && formatting !== null && 'name' in formatting ? formatting.name : formatting) === Formatting.Indented);
   },
 
   /** Generic: without a type argument an object gives a JObject, an array a JArray, a primitive its value. */

@@ -309,7 +309,7 @@ class PathParser {
 
 /** Filter comparisons see a token's value (objects and arrays as themselves). */
 function primitiveOf(token: JToken): unknown {
-  const value = (token as unknown as { Value?: unknown }).Value;
+  const value = (token as unknown as { raw?: unknown }).raw;
   if (value instanceof JsonDate) return value.toIsoString();
   return token.Type === 'Object' || token.Type === 'Array' || token.Type === 'Property' ? token : value;
 }

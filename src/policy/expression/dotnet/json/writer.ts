@@ -19,7 +19,7 @@ interface NamedToken {
 }
 
 interface ValueToken {
-  readonly Value: unknown;
+  readonly raw: unknown;
 }
 
 function write(token: JToken, newline: string, indented: boolean, out: string[]): void {
@@ -59,7 +59,7 @@ function writeContainer(children: JToken[], open: string, close: string, newline
 }
 
 function valueText(token: JToken): string {
-  const value = (token as unknown as ValueToken).Value;
+  const value = (token as unknown as ValueToken).raw;
   switch (token.Type) {
     case 'Raw':
       return String(value ?? '');
