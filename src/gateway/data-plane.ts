@@ -110,7 +110,7 @@ export class DataPlane {
         store: workerStateStore(),
         backendTimeoutSeconds: this.#settings['net.client.timeout'],
         bodyLimitBytes: BODY_LIMIT_BYTES,
-      }),
+      }, undefined, config.policySources),
       views: new ContextViews(snapshot, this.#settings['gateway.name']),
       revision: config.snapshot.revision,
       hash: config.hash,

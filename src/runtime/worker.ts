@@ -46,8 +46,13 @@ export function runWorker(): void {
         break;
       }
       case 'apply':
-        plane?.apply(message.config);
-        send({ type: 'applied', hash: message.config.hash });
+        // The primary validated this config; should compiling it still fail here, the worker keeps serving the old one.
+        try {
+          plane?.apply(message.config);
+          send({ type: 'applied', hash: message.config.hash });
+        } catch (error) {
+          logger?.error({ err: error }, 'configuration could not be applied; still serving the previous one');
+        }
         break;
       case 'drain':
         void drain();

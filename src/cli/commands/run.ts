@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfigured } from '../../config/source.ts';
+import { checkPolicies } from '../../policy/check.ts';
 import { redactedSettings } from '../../settings/load.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { runGateway } from '../../runtime/primary.ts';
@@ -30,7 +31,12 @@ export function registerRun(program: Command, context: CommandContext): void {
         'runtime.workers': flags.workers,
       });
       const logger = createLogger(settings, { pid: process.pid });
-      const readConfig = () => loadConfigured(settings);
+      // Policies are compiled here too, so a bad one stops start-up (or is refused on SIGHUP) instead of failing in the workers.
+      const readConfig = () => {
+        const loaded = loadConfigured(settings);
+        checkPolicies(loaded, settings);
+        return loaded;
+      };
       const config = readConfig();
       if (settings['config.local.path'] === undefined) logger.warn('no config.local.path set: serving the embedded example configuration');
       for (const warning of config.warnings) logger.warn({ source: config.source }, warning);
