@@ -18,6 +18,7 @@ import { quota } from './quota/index.ts';
 import { rateLimitByKey } from './rate-limit-by-key/index.ts';
 import { rateLimit } from './rate-limit/index.ts';
 import { checkHeader } from './check-header/index.ts';
+import { cors } from './cors/index.ts';
 import { ipFilter } from './ip-filter/index.ts';
 import { mockResponse } from './mock-response/index.ts';
 import { returnResponse } from './return-response/index.ts';
@@ -41,5 +42,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   choose,
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
-  setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter,
+  setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
 ];

@@ -29,10 +29,12 @@ export function choiceOrExpression<T extends string>(element: PolicyElement, com
   };
 }
 
-/** The child elements of a policy, refusing any not named in `allowed`. */
+/** The child elements of a policy (or of one of its parts, named in messages after the policy), refusing any not named in `allowed`. */
 export function childrenNamed(element: PolicyElement, compiler: PolicyCompiler, allowed: readonly string[]): readonly PolicyElement[] {
+  const policy = compiler.origin.policy;
+  const where = policy === element.name ? policy : `${policy}: <${element.name}>`;
   for (const child of element.children) {
-    if (!allowed.includes(child.name)) compiler.fail(`${element.name}: unexpected element <${child.name}>; allowed: ${allowed.map((name) => `<${name}>`).join(', ')}`, child);
+    if (!allowed.includes(child.name)) compiler.fail(`${where}: unexpected element <${child.name}>; allowed: ${allowed.map((name) => `<${name}>`).join(', ')}`, child);
   }
   return element.children;
 }
