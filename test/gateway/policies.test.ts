@@ -40,6 +40,7 @@ const API = `<policies>
   <inbound>
     <base />
     <set-header name="X-Api" exists-action="override"><value>@(context.Api.Id + "/" + context.Operation.Id)</value></set-header>
+    <set-header name="X-Received" exists-action="override"><value>@(context.Timestamp.Year + "/" + (context.Elapsed.TotalMilliseconds >= 0))</value></set-header>
     <choose>
       <when condition="@(context.Request.Headers.GetValueOrDefault("X-Mode", "") == "teapot")">
         <return-response>
@@ -133,6 +134,7 @@ test('inbound headers from global and API scope reach the backend; outbound sets
   assert.equal(answer.url, '/backend/items/42');
   assert.equal(answer.headers['x-global'], 'global');
   assert.equal(answer.headers['x-api'], 'shop/get-item');
+  assert.equal(answer.headers['x-received'], `${new Date().getUTCFullYear()}/True`);
   assert.equal(response.headers.get('x-served-by'), 'test-gateway');
 });
 

@@ -1,3 +1,4 @@
+import { DateTime, DateTimeKind, TimeSpan } from '../expression/runtime/datetime.ts';
 import type { Section } from '../types.ts';
 import { VariableDictionary } from './dictionary.ts';
 import type { RequestMessage, ResponseMessage } from './message.ts';
@@ -109,6 +110,15 @@ export class RequestContext {
 
   get RequestId(): string {
     return this.requestId;
+  }
+
+  /** When the request arrived (UTC). */
+  get Timestamp(): DateTime {
+    return DateTime.of(this.receivedAt, DateTimeKind.Utc);
+  }
+
+  get Elapsed(): TimeSpan {
+    return TimeSpan.fromMs(this.elapsedMs());
   }
 
   get Tracing(): boolean {
