@@ -144,6 +144,7 @@ class SnapshotPolicies {
       }
       plans.set(api.id, byOperation);
     }
+    this.checkUnusedFragments();
     if (this.errors.length > 0) throw this.invalid();
     return {
       plan(apiId, operationId, productId) {
@@ -152,6 +153,17 @@ class SnapshotPolicies {
         return plan;
       },
     };
+  }
+
+  /** A fragment nobody includes has no section to compile in, but its policy names can still be wrong. */
+  checkUnusedFragments(): void {
+    for (const [id, elements] of this.compiler.fragments) {
+      if (this.compiler.included.has(id) || elements === null) continue;
+      for (const element of elements) {
+        const problem = this.compiler.registry.problem(element.name);
+        if (problem !== undefined) this.errors.push(new PolicyCompileError(problem, element.location));
+      }
+    }
   }
 
   invalid(): ApimgwError {

@@ -50,6 +50,8 @@ export class DocumentCompiler implements NestedCompiler {
   readonly errors: PolicyCompileError[];
   /** forward-request steps with default attributes (the data plane may stream around them). */
   readonly plainForwards = new WeakSet<PolicyStep>();
+  /** Fragment ids some document includes. */
+  readonly included = new Set<string>();
   readonly #fragmentPlaces = new WeakMap<StepOrigin, boolean>();
 
   constructor(services: PolicyServices, registry: PolicyRegistry, fragments: FragmentLibrary, errors: PolicyCompileError[]) {
@@ -145,6 +147,7 @@ export class DocumentCompiler implements NestedCompiler {
         const near = closest(id, [...this.fragments.keys()]);
         throw new PolicyCompileError(`unknown policy fragment "${id}"${near ? `; did you mean "${near}"?` : this.fragments.size === 0 ? ' (no fragments are defined)' : ''}`, attribute.location);
       }
+      this.included.add(id);
       if (fragment === null) return [];
       return this.list(fragment, { ...place, path, topLevel: false, inFragment: true }).steps;
     } catch (error) {

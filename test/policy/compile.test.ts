@@ -212,6 +212,7 @@ test('every located error of a snapshot, each rule', () => {
       { id: 'bad', policy: '<fragment>\n<inbound/>\n<base/>\n<include-fragment fragment-id="ok"/>\n</fragment>' },
       { id: 'ok', policy: '<fragment><mark name="f"/></fragment>' },
       { id: 'broken', policy: '<fragment><mark name="f"></fragment>' },
+      { id: 'unused', policy: '<fragment>\n<mark name="u"/>\n<jsonp/>\n</fragment>' },
     ],
     apis: [
       api('a', '<policies>\n<inbound>\n<set-backend-servce base-url="x"/>\n<xsl-transform/>\n<include-fragment fragment-id="okk"/>\n</inbound>\n<outbound>\n<set-backend-service base-url="x"/>\n</outbound>\n</policies>'),
@@ -239,6 +240,7 @@ test('every located error of a snapshot, each rule', () => {
     'apis[b].operations[get].policy:4:1 mark: attribute "name" is required',
     'apis[c].policy:1:51 forward-request is not allowed in inbound (only in backend)',
     "apis[c].operations[get].policy:1:1 a policy fragment (<fragment>) cannot be a scope's policy document; expected <policies>",
+    'policyFragments[unused].policy:3:1 policy "jsonp" is not supported by apimgw',
   ]);
 });
 
