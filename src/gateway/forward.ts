@@ -31,6 +31,8 @@ export interface BufferedBackendRequest {
   body: Readable | Buffer | null;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Connections of their own (a client certificate for the backend); default: the origin's pool. */
+  dispatcher?: Dispatcher;
 }
 
 export interface BackendResponse {
@@ -103,7 +105,8 @@ export class Forwarder {
   async send(request: BufferedBackendRequest): Promise<BackendResponse> {
     const started = performance.now();
     const timeout = request.timeoutMs ?? this.#options.timeoutMs;
-    const response = await this.#pool(request.origin).request({
+    const response = await (request.dispatcher ?? this.#pool(request.origin)).request({
+      origin: request.origin,
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,

@@ -6,6 +6,7 @@ import { HeaderDictionary, ResponseMessage } from '../../context/message.ts';
 import type { RequestContext } from '../../context/request-context.ts';
 import { MessageUrl } from '../../context/url.ts';
 import { BackendError, BackendStatusError } from '../../pipeline.ts';
+import { backendClientDispatcher } from '../authentication-certificate/agents.ts';
 import type { PolicyDefinition } from '../../types.ts';
 
 /** LastError messages of backend failures; the Timeout text is the one APIM gateways log. */
@@ -44,6 +45,7 @@ export const forwardRequest: PolicyDefinition = {
         body,
         timeoutMs: timeoutMs ? timeoutMs(context) : timeoutSeconds(context) * 1000,
         signal: context.signal,
+        dispatcher: backendClientDispatcher(context),
       });
 
     const run = async (context: RequestContext): Promise<void> => {
