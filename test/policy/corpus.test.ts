@@ -16,10 +16,12 @@ import { REPO_ROOT } from '../helpers.ts';
 
 /**
  * Real-world policy documents against the parser and the compiler with the
- * built-in registry. Every document must parse (one snippet is corrupt at the
- * source and says so); compiling shows what apimgw cannot run yet. When a
- * policy lands, its "not supported" lines below turn into the next error or
- * 'compiles': update the tables.
+ * built-in registry. Every document must parse, but one whose text was
+ * mangled at the source (`"latlong="""` in "Call out to an HTTP endpoint";
+ * "Loopback request" carries the same damage inside balanced brackets, so it
+ * parses and its expression fails to compile). The tables say what apimgw
+ * cannot run yet; when a policy lands its line changes: a failing run prints
+ * the whole table as it now is, ready to paste over the old one.
  */
 
 const SNIPPETS = path.join(REPO_ROOT, 'test/fixtures/policy-snippets');
