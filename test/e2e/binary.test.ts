@@ -55,6 +55,10 @@ test('the binary runs a config file with two workers and proxies a request', asy
     const ok = await fetch(`http://127.0.0.1:${gateway.port}/conference/v2/speakers/ada`, { headers: { 'Ocp-Apim-Subscription-Key': 'all-apis-primary-key-00000000000000003' } });
     assert.equal(ok.status, 200);
     assert.equal(((await ok.json()) as { url: string }).url, '/conference/v2/speakers/ada');
+    const withPolicy = await fetch(`http://127.0.0.1:${gateway.port}/public/hello`);
+    assert.equal(withPolicy.status, 200);
+    assert.equal(withPolicy.headers.get('x-served-by'), 'apimgw');
+    assert.match(((await withPolicy.json()) as { headers: Record<string, string> }).headers['x-request-id']!, /^[0-9a-f-]{36}$/);
     const denied = await fetch(`http://127.0.0.1:${gateway.port}/conference/v2/speakers/ada`);
     assert.equal(denied.status, 401);
     assert.equal((await fetch(`http://127.0.0.1:${gateway.adminPort}/livez`)).status, 200);
@@ -70,6 +74,10 @@ test('the binary serves its embedded example config when no config is given', as
     const denied = await fetch(`http://127.0.0.1:${gateway.port}/echo/items`);
     assert.equal(denied.status, 401);
     assert.match(await denied.text(), /missing subscription key/);
+    const withPolicy = await fetch(`http://127.0.0.1:${gateway.port}/public/hello`);
+    // The echo backend is not running here: the policy pipeline still runs and the failure is APIM's 500.
+    assert.equal(withPolicy.status, 500);
+    assert.equal(withPolicy.headers.get('x-ratelimit-remaining'), '99');
     assert.ok(gateway.logs.some((l) => l.level === 'warn' && String(l.msg).includes('embedded example')));
   } finally {
     gateway.child.kill('SIGTERM');
