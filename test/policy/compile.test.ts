@@ -265,3 +265,40 @@ test('constant attribute checks: boolean, choice, literal', () => {
     return true;
   });
 });
+
+test('expressions: compiled once, evaluated per request into string, integer and boolean; errors located in the document', async () => {
+  const probe: PolicyDefinition = {
+    name: 'probe',
+    sections: ['inbound'],
+    attributes: ['text', 'number', 'flag'],
+    compile(element, compiler) {
+      const text = compiler.string(element, 'text');
+      const number = compiler.integer(element, 'number', 0);
+      const flag = compiler.boolean(element, 'flag', false);
+      const body = compiler.text(element);
+      return (context) => {
+        context.variables.set('probe', [text(context), number(context), flag(context), body?.(context)]);
+      };
+    },
+  };
+  const build = (inbound: string) => {
+    const snapshot = snapshotOf({ apis: [{ id: 'a', path: 'a', policy: doc({ inbound }), operations: [{ id: 'x', method: 'GET', urlTemplate: '/' }] }] });
+    return compilePolicies(snapshot, services(snapshot), new PolicyRegistry([probe, forward, choose]));
+  };
+  const policies = build('<choose><when condition=" @(context.Request.Method == "GET") "><probe text="@(context.Request.Method + "<>")" number="@(40 + 2)" flag="@(1 &lt; 2)">\n  @(true)\n</probe></when></choose>');
+  const context = requestContext();
+  await runSteps(policies.plan('a', 'x', undefined).inbound, context);
+  assert.deepEqual(context.variables.get('probe'), ['GET<>', 42, true, 'True']);
+
+  assert.throws(() => build('<probe text="x"\n   number="@(1 +)"/>'), (error: ApimgwError) => {
+    assert.equal(error.details.length, 1);
+    assert.match(error.details[0]!, /^apis\[a\]\.policy:2:17 expression expected/);
+    return true;
+  });
+});
+
+test('a step that reads the body through an expression says so', () => {
+  const snapshot = snapshotOf({ apis: [{ id: 'a', path: 'a', policy: doc({ inbound: '<mark name="@(context.Request.Body.As&lt;string&gt;(preserveContent: true))"/><mark name="plain"/>' }), operations: [{ id: 'x', method: 'GET', urlTemplate: '/' }] }] });
+  const { inbound } = compilePolicies(snapshot, services(snapshot), registry).plan('a', 'x', undefined);
+  assert.deepEqual(inbound.map((step) => step.usesBody), [true, false]);
+});
