@@ -19,6 +19,11 @@ import { rateLimitByKey } from './rate-limit-by-key/index.ts';
 import { rateLimit } from './rate-limit/index.ts';
 import { checkHeader } from './check-header/index.ts';
 import { cors } from './cors/index.ts';
+import { authenticationBasic } from './authentication-basic/index.ts';
+import { emitMetric } from './emit-metric/index.ts';
+import { findAndReplace } from './find-and-replace/index.ts';
+import { logToEventhub } from './log-to-eventhub/index.ts';
+import { trace } from './trace/index.ts';
 import { ipFilter } from './ip-filter/index.ts';
 import { mockResponse } from './mock-response/index.ts';
 import { returnResponse } from './return-response/index.ts';
@@ -43,4 +48,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
   setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
+  findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub,
 ];
