@@ -166,6 +166,7 @@ export class DocumentCompiler implements NestedCompiler {
 
   #step(element: PolicyElement, place: ListPlace, path: string): PolicyStep | undefined {
     try {
+      if (element.name === 'when' || element.name === 'otherwise') throw new PolicyCompileError(`<${element.name}> may only appear inside <choose>`, element.location);
       const problem = this.registry.problem(element.name);
       if (problem !== undefined) throw new PolicyCompileError(problem, element.location);
       const definition = this.registry.get(element.name)!;

@@ -218,7 +218,7 @@ test('every located error of a snapshot, each rule', () => {
       api('a', '<policies>\n<inbound>\n<set-backend-servce base-url="x"/>\n<xsl-transform/>\n<include-fragment fragment-id="okk"/>\n</inbound>\n<outbound>\n<set-backend-service base-url="x"/>\n</outbound>\n</policies>'),
       api('b', '<policies>\n<inbound>\n<base/>\n<base/>\n<choose><when condition="maybe"/></choose>\n<choose/>\n<choose><when condition="true"><base/></when></choose>\n</inbound>\n<inbund/>\n</policies>',
         '<policies>\n<inbound>\n<mark name="a" count="x" flag="yes" mode="quick"/>\n<mark/>\n</inbound>\n</policies>'),
-      api('c', '<policies><inbound><choose><when condition="true"><forward-request/></when></choose></inbound></policies>', '<fragment/>'),
+      api('c', '<policies><inbound><choose><when condition="true"><forward-request/></when></choose><when/></inbound></policies>', '<fragment/>'),
     ],
   }, { 'apis[a].policy': 'apis/a/policy.xml' });
   assert.deepEqual(errors, [
@@ -239,6 +239,7 @@ test('every located error of a snapshot, each rule', () => {
     'apis[b].operations[get].policy:3:23 mark: count must be an integer, found "x"',
     'apis[b].operations[get].policy:4:1 mark: attribute "name" is required',
     'apis[c].policy:1:51 forward-request is not allowed in inbound (only in backend)',
+    'apis[c].policy:1:85 <when> may only appear inside <choose>',
     "apis[c].operations[get].policy:1:1 a policy fragment (<fragment>) cannot be a scope's policy document; expected <policies>",
     'policyFragments[unused].policy:3:1 policy "jsonp" is not supported by apimgw',
   ]);

@@ -38,7 +38,7 @@ const SNIPPET_RESULTS: Record<string, string> = {
   'Call out to an HTTP endpoint and cache the response.policy.xml': '40:28 expression @{… never closes: check its brackets and string quotes',
   'DELETE a from to blobStorage account.xml': '21:9 policy "authentication-managed-identity" is not supported by apimgw',
   'Encrypt data using expressions.policy.xml': 'compiles',
-  'Extracting multiple values from xml documents.policy.xml': "31:23 the name 'XDocument' does not exist in the current context",
+  'Extracting multiple values from xml documents.policy.xml': '70:17 set-body: the body must be text (wrap markup in CDATA), not child elements',
   'Filter response content based on product name.policy.xml': 'compiles',
   'Forward gateway hostname to backend for generating correct urls in responses.policy.xml': 'compiles',
   'Generate Azure Relay Token.policy.xml': '10:34 set-backend-service: base-url must be an absolute http or https URL, got ""',
@@ -65,17 +65,17 @@ const SNIPPET_RESULTS: Record<string, string> = {
 
 /** APIOps policy file (relative to the sample) → its first compile error, or 'compiles'. */
 const APIOPS_RESULTS: Record<string, string> = {
-  'apis/basic-api/operations/create-item/policy.xml': '3:3 policy "find-and-replace" is not supported by apimgw',
+  'apis/basic-api/operations/create-item/policy.xml': 'compiles',
   'apis/basic-api/operations/get-items/policy.xml': 'compiles',
   'apis/basic-api/policy.xml': 'compiles',
   'apis/revisioned-api/operations/get-revision/policy.xml': 'compiles',
-  'apis/revisioned-api;rev=2/operations/get-revision-v2/policy.xml': '3:3 policy "find-and-replace" is not supported by apimgw',
+  'apis/revisioned-api;rev=2/operations/get-revision-v2/policy.xml': 'compiles',
   'apis/revisioned-api;rev=2/policy.xml': 'compiles',
   'policy fragments/policyFragment1/policy.xml': 'compiles',
-  'policy fragments/policyFragment2/policy.xml': '2:2 policy "find-and-replace" is not supported by apimgw',
+  'policy fragments/policyFragment2/policy.xml': 'compiles',
   'policy.xml': 'compiles',
   'products/product1/policy.xml': 'compiles',
-  'products/product2/policy.xml': '14:3 policy "find-and-replace" is not supported by apimgw',
+  'products/product2/policy.xml': 'compiles',
 };
 
 /** On a change, prints the table as it now is, ready to paste over the old one. */
