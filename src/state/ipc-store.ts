@@ -28,6 +28,12 @@ interface Pending {
 const WARN_INTERVAL_MS = 60_000;
 /** Answered to a lease call that failed open; releasing it asks nothing of the primary. */
 const FAIL_OPEN_LEASE = '!fail-open';
+/**
+ * Calls per IPC message: batching amortises the per-message cost (~80 µs a
+ * round trip → ~4 µs a call at 100 per message) but Node's IPC reads very
+ * large messages slower again, so big bursts go as several messages.
+ */
+const MAX_BATCH = 256;
 /** Timed-out lease acquisitions remembered so a late grant can be given back. */
 const MAX_ABANDONED = 10_000;
 
@@ -127,19 +133,21 @@ export class IpcStateStore implements StateStore {
     });
   }
 
-  /** Sends everything queued during this turn of the event loop as one message. */
+  /** Sends everything queued during this turn of the event loop, MAX_BATCH calls a message. */
   private flush(): void {
     this.flushScheduled = false;
-    const calls = this.queue;
+    const queued = this.queue;
     this.queue = [];
-    if (calls.length === 0) return;
-    const fail = (reason: string) => {
-      for (const call of calls) this.settle(call.id, undefined, reason);
-    };
-    try {
-      this.channel.send({ type: 'state', calls }, (error) => error && fail(`IPC send failed: ${error.message}`));
-    } catch (error) {
-      fail(`IPC send failed: ${(error as Error).message}`);
+    for (let start = 0; start < queued.length; start += MAX_BATCH) {
+      const calls = queued.slice(start, start + MAX_BATCH);
+      const fail = (reason: string) => {
+        for (const call of calls) this.settle(call.id, undefined, reason);
+      };
+      try {
+        this.channel.send({ type: 'state', calls }, (error) => error && fail(`IPC send failed: ${error.message}`));
+      } catch (error) {
+        fail(`IPC send failed: ${(error as Error).message}`);
+      }
     }
   }
 
