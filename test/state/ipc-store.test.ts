@@ -122,6 +122,27 @@ describe('IpcStateStore when the primary does not answer', () => {
     }
   });
 
+  it('gives back a lease the primary granted after the caller had been let through', async () => {
+    const child = await start('slow-server-child.ts', ['150']);
+    const store = new IpcStateStore(child, { timeoutMs: 30 });
+    try {
+      const lease = await store.acquireLease({ key: 'late', max: 1 });
+      assert.equal(lease.acquired && lease.degraded, true);
+      // The late grant arrives after 150 ms; the store releases it, and the release is answered 150 ms later.
+      let count = -1;
+      for (let attempt = 0; attempt < 50 && count !== 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const reply = nextMessage<{ type: 'in-use'; count: number }>(child, 'in-use');
+        child.send({ type: 'in-use', key: 'late' });
+        count = (await reply).count;
+      }
+      assert.equal(count, 0);
+    } finally {
+      await store.close();
+      await stop(child);
+    }
+  });
+
   it('fails open at once once the channel is gone', async () => {
     const child = await start('silent-child.ts');
     await stop(child);
