@@ -21,6 +21,7 @@ import { Aes, AesManaged, CipherMode, PaddingMode, Rijndael, RijndaelManaged, SY
 import { BitConverter, Encoding } from './encoding.ts';
 import { AddressFamily, IPAddress } from './ipaddress.ts';
 import { Formatting, JArray, JConstructor, JContainer, JObject, JProperty, JRaw, JSON_EXTENSIONS, JToken, JTokenType, JValue, JsonConvert } from './json/index.ts';
+import * as xml from './xml/index.ts';
 import { X500DistinguishedName, X509Certificate, X509Certificate2, X509ContentType, X509NameType } from './x509.ts';
 
 export interface ExtensionMethod {
@@ -32,6 +33,13 @@ const NAMESPACES: Record<string, Record<string, unknown>> = {
   'Newtonsoft.Json': { Formatting, JsonConvert },
   'Newtonsoft.Json.Linq': { JArray, JConstructor, JContainer, JObject, JProperty, JRaw, JToken, JTokenType, JValue },
   System: { BitConverter },
+  'System.Xml': { XmlNodeType: xml.XmlNodeType },
+  'System.Xml.Linq': {
+    XAttribute: xml.XAttribute, XCData: xml.XCData, XComment: xml.XComment, XContainer: xml.XContainer, XDeclaration: xml.XDeclaration,
+    XDocument: xml.XDocument, XDocumentType: xml.XDocumentType, XElement: xml.XElement, XName: xml.XName, XNamespace: xml.XNamespace,
+    XNode: xml.XNode, XObject: xml.XObject, XProcessingInstruction: xml.XProcessingInstruction, XText: xml.XText,
+    LoadOptions: xml.LoadOptions, SaveOptions: xml.SaveOptions,
+  },
   'System.Text': { Encoding },
   'System.Net': { IPAddress },
   'System.Net.Sockets': { AddressFamily },
@@ -56,7 +64,7 @@ for (const [namespace, types] of Object.entries(NAMESPACES)) {
   }
 }
 
-export const DOTNET_EXTENSIONS: Record<string, readonly ExtensionMethod[]> = mergeExtensions(JSON_EXTENSIONS, AUTH_EXTENSIONS, SYMMETRIC_EXTENSIONS);
+export const DOTNET_EXTENSIONS: Record<string, readonly ExtensionMethod[]> = mergeExtensions(JSON_EXTENSIONS, AUTH_EXTENSIONS, SYMMETRIC_EXTENSIONS, xml.XML_EXTENSIONS);
 
 function mergeExtensions(...sources: Record<string, readonly ExtensionMethod[]>[]): Record<string, readonly ExtensionMethod[]> {
   const merged: Record<string, ExtensionMethod[]> = {};
