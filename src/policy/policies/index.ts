@@ -24,6 +24,8 @@ import { emitMetric } from './emit-metric/index.ts';
 import { findAndReplace } from './find-and-replace/index.ts';
 import { logToEventhub } from './log-to-eventhub/index.ts';
 import { trace } from './trace/index.ts';
+import { jsonToXmlPolicy } from './json-to-xml/index.ts';
+import { xmlToJsonPolicy } from './xml-to-json/index.ts';
 import { ipFilter } from './ip-filter/index.ts';
 import { mockResponse } from './mock-response/index.ts';
 import { returnResponse } from './return-response/index.ts';
@@ -48,5 +50,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
   setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
-  findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub,
+  findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub, jsonToXmlPolicy, xmlToJsonPolicy,
 ];
