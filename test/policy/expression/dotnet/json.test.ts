@@ -50,6 +50,15 @@ describe('dates', () => {
     assert.equal(doc.ToString('None'), '{"a":"2024-01-02T03:04:05Z","b":"2024-01-02T03:04:05.123","c":"2024-01-02","d":"2024-01-02T03:04:05+00:00"}');
     assert.equal(doc.get_Item('a')!.op_Explicit('string'), '01/02/2024 03:04:05');
   });
+
+  it('casts to the runtime DateTime and writes DateTime values back as ISO', () => {
+    const doc = parse('{"d":"2024-01-02T03:04:05Z"}');
+    const when = doc.get_Item('d')!.op_Explicit('DateTime') as { ToString(f: string): string };
+    assert.equal(when.ToString('o'), '2024-01-02T03:04:05.0000000Z');
+    const copy = new JObject();
+    copy.set_Item('when', when);
+    assert.equal(copy.ToString('None'), '{"when":"2024-01-02T03:04:05Z"}');
+  });
 });
 
 describe('navigation', () => {
