@@ -130,13 +130,6 @@ export function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; w
       warnings.push({ path: ['subscriptions', index], message: 'no keys: nobody can call with this subscription (APIOps extractors never export keys; see config.local.subscriptionKeys)' });
     }
   });
-
-  let policies = snapshot.policy ? 1 : 0;
-  for (const api of snapshot.apis) policies += (api.policy ? 1 : 0) + api.operations.filter((o) => o.policy).length;
-  for (const product of snapshot.products) policies += product.policy ? 1 : 0;
-  if (policies > 0) {
-    warnings.push({ path: [], message: `${policies} policy document(s) present: this build does not apply policies yet, requests are proxied without them` });
-  }
   return { errors, warnings };
 }
 

@@ -73,7 +73,7 @@ subscriptions:
   ]);
 });
 
-test('warnings do not stop loading: no serviceUrl, no operations, keyless subscriptions, policies not applied yet', () => {
+test('warnings do not stop loading: no serviceUrl, no operations, keyless subscriptions', () => {
   const config = parseConfigText(`
 policy: "<policies/>"
 apis: [{ id: a, path: a }]
@@ -83,7 +83,6 @@ subscriptions: [{ id: s, scope: /apis }]
     'w.yaml:3:8 apis[0].serviceUrl: no serviceUrl: requests to this API get 500 until a policy sets a backend',
     'w.yaml:3:8 apis[0].operations: no operations: every request to this API gets 404',
     'w.yaml:4:17 subscriptions[0]: no keys: nobody can call with this subscription (APIOps extractors never export keys; see config.local.subscriptionKeys)',
-    'w.yaml: 1 policy document(s) present: this build does not apply policies yet, requests are proxied without them',
   ]);
 });
 
