@@ -41,11 +41,12 @@ test('an allowed preflight is answered by cors with the Access-Control headers',
 });
 
 test('a preflight with an unmatched origin, method or header gets an empty 200 without CORS headers', async () => {
-  for (const headers of <Record<string, string>[]>[
+  const cases: Record<string, string>[] = [
     { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },
     { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'DELETE' },
     { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'X-Other' },
-  ]) {
+  ];
+  for (const headers of cases) {
     const context = await send(POLICY, { method: 'OPTIONS', headers });
     assert.equal(context.response.statusCode, 200);
     assert.deepEqual(headersOf(context), {});
