@@ -38,7 +38,7 @@ const SNIPPET_RESULTS: Record<string, string> = {
   'Call out to an HTTP endpoint and cache the response.policy.xml': '40:28 expression @{… never closes: check its brackets and string quotes',
   'DELETE a from to blobStorage account.xml': '21:9 policy "authentication-managed-identity" is not supported by apimgw',
   'Encrypt data using expressions.policy.xml': 'compiles',
-  'Extracting multiple values from xml documents.policy.xml': '70:17 set-body: the body must be text (wrap markup in CDATA), not child elements',
+  'Extracting multiple values from xml documents.policy.xml': 'compiles',
   'Filter response content based on product name.policy.xml': 'compiles',
   'Forward gateway hostname to backend for generating correct urls in responses.policy.xml': 'compiles',
   'Generate Azure Relay Token.policy.xml': '10:34 set-backend-service: base-url must be an absolute http or https URL, got ""',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseJson } from '../../../src/policy/expression/dotnet/json/reader.ts';
 import { setBody } from '../../../src/policy/policies/set-body/index.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
@@ -78,4 +79,17 @@ test('compile errors: unknown template kind, bad xsi-nil, liquid syntax, unknown
   assert.throws(() => steps('<set-body template="liquid">{% if x %}open</set-body>'), /set-body: liquid template: missing \{% endif %\}/);
   assert.throws(() => steps('<set-body template="liquid">{{ x | Shout }}</set-body>'), /set-body: liquid template: unknown filter "Shout"/);
   assert.throws(() => steps('<set-body>x</set-body>', 'outbound' as never) && compileSection('<set-body>x</set-body>', [setBody], { section: 'on-error' }), /not allowed in on-error/);
+});
+
+test('liquid: markup written directly inside set-body is the template; variables (also JObjects) are readable', async () => {
+  const context = requestContext();
+  context.variables.set('plain', 'p');
+  context.variables.set('json', parseJson('{"value1":"a","nested":{"n":2}}'));
+  await run(steps([
+    '<set-body template="liquid">',
+    '{%- assign vars = context.Variables["json"] -%}',
+    '<message><data val1="{{ vars[\'value1\'] }}" n="{{ vars.nested.n }}" p="{{ context.Variables.plain }}" /></message>',
+    '</set-body>',
+  ].join('')), context);
+  assert.equal(context.request.body!.content.toString(), '<message><data val1="a" n="2" p="p" /></message>');
 });

@@ -92,6 +92,8 @@ export function liquidContext(context: RequestContext): Record<string, unknown> 
       ClientCertificates: [],
       Headers: request.headers,
     },
+    // Not in Learn's list, but real policies read variables from Liquid (context.Variables["name"]).
+    Variables: context.variables,
     Response: {
       StatusCode: response.statusCode,
       Method: request.method,

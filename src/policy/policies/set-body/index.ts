@@ -38,7 +38,8 @@ export function compileBodyWriter(element: PolicyElement, compiler: PolicyCompil
   const template = compiler.optionalLiteral(element, 'template');
   if (template !== undefined && template.trim() !== 'liquid') compiler.fail(`set-body: template must be liquid, got "${template}"`, element.attributes.get('template'));
   const xsiNil = compiler.choice<XsiNil>(element, 'xsi-nil', ['blank', 'null'], 'blank');
-  if (element.children.length > 0) compiler.fail('set-body: the body must be text (wrap markup in CDATA), not child elements', element.children[0]);
+  // Markup written directly inside set-body (Liquid producing XML, as real policies do) is body text:
+  // the parser hands over the source between the tags as the element's text.
   const source = element.text;
 
   if (template !== undefined) {

@@ -1,4 +1,6 @@
 import { HostDictionary, MultiValueDictionary } from '../../../context/dictionary.ts';
+import { toJs } from '../../../expression/dotnet/json/convert.ts';
+import { JToken } from '../../../expression/dotnet/json/jtoken.ts';
 import { BLANK, EMPTY } from './expression.ts';
 
 /**
@@ -25,6 +27,9 @@ export function truthy(value: unknown): boolean {
 
 /** One step of a variable path: property, index, `size`/`first`/`last`, dictionary lookup. */
 export function lookup(target: unknown, key: unknown): unknown {
+  if (target === null || target === undefined) return undefined;
+  // A Newtonsoft token held in a variable reads like the JSON it stands for.
+  if (target instanceof JToken) target = toJs(target);
   if (target === null || target === undefined) return undefined;
   if (Array.isArray(target) || typeof target === 'string') {
     if (typeof key === 'number') return key < 0 ? target[target.length + key] : target[key];
