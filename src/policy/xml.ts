@@ -42,16 +42,29 @@ export interface RawElement {
 const NAME_START = /[A-Za-z_:]/;
 const NAME_CHAR = /[A-Za-z0-9_:.\-]/;
 const SPACE = /[ \t\r\n]/;
+/** Far beyond any real policy document, well within the stack of the recursive passes that follow parsing. */
+export const MAX_ELEMENT_DEPTH = 256;
 /** The entities XML predefines, and character references. */
 export const ENTITY = /^&(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);/;
 const ENTITIES = /&(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);/g;
 const ENTITY_TEXT: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-export function decodeEntity(entity: string): string {
+/** A character reference's code point (NaN for a named entity). */
+function referencedCodePoint(entity: string): number {
   const body = entity.slice(1, -1);
-  if (body.startsWith('#x')) return String.fromCodePoint(Number.parseInt(body.slice(2), 16));
-  if (body.startsWith('#')) return String.fromCodePoint(Number.parseInt(body.slice(1), 10));
-  return ENTITY_TEXT[body]!;
+  if (body.startsWith('#x')) return Number.parseInt(body.slice(2), 16);
+  if (body.startsWith('#')) return Number.parseInt(body.slice(1), 10);
+  return Number.NaN;
+}
+
+/** NaN (a named entity) passes. */
+const beyondUnicode = (n: number): boolean => n > 0x10ffff;
+
+/** A character reference beyond Unicode stays as written (the tokenizer reports it outside expressions). */
+export function decodeEntity(entity: string): string {
+  const codePoint = referencedCodePoint(entity);
+  if (Number.isNaN(codePoint)) return ENTITY_TEXT[entity.slice(1, -1)]!;
+  return beyondUnicode(codePoint) ? entity : String.fromCodePoint(codePoint);
 }
 
 export function decodeEntities(text: string): string {
@@ -140,7 +153,9 @@ class Tokenizer {
 
   /** Outside expressions `&` must start an entity, as XML wants; inside them it is C#. */
   checkAmpersand(): void {
-    if (!ENTITY.test(this.text.slice(this.pos, this.pos + 12))) this.fail('"&" outside an expression must start an entity such as &amp;');
+    const entity = ENTITY.exec(this.text.slice(this.pos, this.pos + 12));
+    if (!entity) this.fail('"&" outside an expression must start an entity such as &amp;');
+    if (beyondUnicode(referencedCodePoint(entity[0]))) this.fail(`character reference ${entity[0]} is beyond Unicode`);
   }
 
   document(): RawElement {
@@ -148,7 +163,7 @@ class Tokenizer {
     this.misc();
     if (this.pos >= this.text.length) this.fail('empty policy document: expected <policies>');
     if (!this.startsWith('<') || this.startsWith('</')) this.fail(`expected a root element, found ${describe(this.text[this.pos]!)}`);
-    const root = this.element();
+    const root = this.element(1);
     this.misc();
     if (this.pos < this.text.length) this.fail(`content after the root element </${root.name}>`);
     return root;
@@ -173,8 +188,9 @@ class Tokenizer {
     }
   }
 
-  element(): RawElement {
+  element(depth: number): RawElement {
     const start = this.pos;
+    if (depth > MAX_ELEMENT_DEPTH) this.fail(`elements nest more than ${MAX_ELEMENT_DEPTH} levels deep`);
     this.pos++;
     const name = this.name('an element name');
     const element: RawElement = { name, attributes: [], children: [], text: [], location: this.at(start), inner: undefined };
@@ -193,7 +209,7 @@ class Tokenizer {
       if (!hadSpace) this.fail(`expected whitespace, ">" or "/>" in <${name}>, found ${describe(this.text[this.pos]!)}`);
       element.attributes.push(this.attribute(element));
     }
-    this.content(element, start);
+    this.content(element, start, depth);
     return element;
   }
 
@@ -227,7 +243,7 @@ class Tokenizer {
   }
 
   /** Children, text and CDATA up to the matching end tag. */
-  content(element: RawElement, start: number): void {
+  content(element: RawElement, start: number, depth: number): void {
     const innerStart = this.pos;
     let textStart = this.pos;
     const flushText = (end: number): void => {
@@ -274,7 +290,7 @@ class Tokenizer {
       } else if (this.startsWith('<!')) {
         this.fail(`unexpected "<!" in <${element.name}>`);
       } else {
-        element.children.push(this.element());
+        element.children.push(this.element(depth + 1));
       }
       textStart = this.pos;
     }
