@@ -16,8 +16,9 @@ const ALIASES: Record<string, string> = {
 const INTEGRAL = new Set(['int', 'long', 'short', 'byte', 'sbyte', 'uint', 'ulong', 'ushort']);
 const FLOATING = new Set(['double', 'float', 'decimal']);
 
+/** The type's simple name with C# aliases applied: `System.Int32` → `int`, `Newtonsoft.Json.Linq.JObject` → `JObject`. */
 export function normalizeTypeName(name: string): string {
-  const simple = name.startsWith('System.') ? name.slice(7) : name;
+  const simple = name.slice(name.lastIndexOf('.') + 1);
   return ALIASES[simple] ?? simple;
 }
 

@@ -2,7 +2,7 @@
 import type { TypeRef } from './ast.ts';
 import { SourceError } from './lexer.ts';
 import { normalizeTypeName } from './static-types.ts';
-import { isKnownType } from '../runtime/registry.ts';
+import { isKnownType, isNamespaceOfKnownType } from '../runtime/registry.ts';
 
 const ALLOWED_NAMESPACES = new Set([
   'System', 'System.Collections.Generic', 'System.Linq', 'System.Text', 'System.Text.RegularExpressions', 'System.Net',
@@ -23,12 +23,13 @@ export function resolveTypeName(name: string, pos: number, optional = false): st
   const namespace = dot === -1 ? null : name.slice(0, dot);
   const simple = dot === -1 ? name : name.slice(dot + 1);
   const key = normalizeTypeName(simple);
-  if ((namespace === null || ALLOWED_NAMESPACES.has(namespace)) && isKnownType(key)) return key;
+  // a fully qualified name registered as such (`System.Net.Sockets.AddressFamily`) is allowed wherever it lives
+  if ((namespace === null || ALLOWED_NAMESPACES.has(namespace) || isKnownType(name)) && isKnownType(key)) return key;
   if (optional) {
     const root = name.split('.')[0]!;
     if (!NAMESPACE_ROOTS.has(root)) return null;
     if (ALLOWED_NAMESPACES.has(name) || name === 'Newtonsoft' || name === 'Microsoft') return null;
-    if ([...ALLOWED_NAMESPACES].some((ns) => ns.startsWith(name + '.'))) return null;
+    if ([...ALLOWED_NAMESPACES].some((ns) => ns.startsWith(name + '.')) || isNamespaceOfKnownType(name)) return null;
     // `System.Text.Encoding.UTF8`: a static member of an allowed type, resolved one level up
     if (namespace !== null && resolveTypeName(namespace, pos, true) !== null) return null;
   }

@@ -25,7 +25,8 @@ import * as xml from './xml/index.ts';
 import { X500DistinguishedName, X509Certificate, X509Certificate2, X509ContentType, X509NameType } from './x509.ts';
 
 export interface ExtensionMethod {
-  appliesTo(target: unknown): boolean;
+  /** Whether this overload takes the call: the receiver decides, and the arguments where overloads differ by them. */
+  appliesTo(target: unknown, args: readonly unknown[]): boolean;
   invoke(target: unknown, typeArguments: readonly string[], args: unknown[]): unknown;
 }
 

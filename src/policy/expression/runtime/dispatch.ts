@@ -7,6 +7,8 @@
 import { DOTNET_EXTENSIONS } from '../dotnet/index.ts';
 import { DotNetException, OutRef, isGeneric, parameterNames } from '../host.ts';
 import { DotNetType, typeInfo } from './registry.ts';
+import { EnumValue } from './enums.ts';
+import { AnonymousObject, anonymous } from './anonymous.ts';
 import { dotNetTypeName, indexOutOfRange, missingMember, nullReference } from './errors.ts';
 import { STRING_METHODS, charAt, formatValue, str, stringLength } from './strings.ts';
 import { NUMBER_METHODS, BOOLEAN_METHODS } from './numbers.ts';
@@ -27,12 +29,18 @@ function isIterable(value: unknown): value is Iterable<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
+/** Nullable<T> is unwrapped at run time: a value-type value answers `.Value` with itself and `.HasValue` with true. */
+function isValueTypeValue(target: unknown): boolean {
+  return typeof target === 'number' || typeof target === 'boolean' || target instanceof EnumValue || (typeof target === 'object' && (target as { valueSemantics?: boolean }).valueSemantics === true);
+}
+
 export function member(target: unknown, name: string): unknown {
   if (target === null || target === undefined) throw nullReference();
   if (typeof target === 'string') {
     if (name === 'Length') return target.length;
     throw missingMember(target, name);
   }
+  if ((name === 'Value' || name === 'HasValue') && isValueTypeValue(target) && !(typeof target === 'object' && name in target)) return name === 'Value' ? target : true;
   if (typeof target !== 'object') throw missingMember(target, name);
   if (Array.isArray(target) || target instanceof Uint8Array) {
     if (name === 'Length' || name === 'Count') return target.length;
@@ -163,6 +171,7 @@ const UNIVERSAL: Record<string, Fn> = {
   ToString: (target: unknown, format?: unknown) => (format === undefined ? str(target) : formatValue(target, null, String(format))),
   Equals: (target: unknown, other: unknown) => operators.equals(target, other),
   GetHashCode: () => 0,
+  GetValueOrDefault: (target: unknown) => target,
 };
 
 export function call(target: unknown, name: string, typeArgs: readonly string[], args: unknown[], named: readonly string[] | null): unknown {
@@ -189,12 +198,14 @@ export function call(target: unknown, name: string, typeArgs: readonly string[],
         if (typeof method === 'function') return invokeHost(target, method as Fn, typeArgs, args, named);
       }
   }
-  if (own) return invokeRuntime(own, target, typeArgs, args);
-  if (Object.hasOwn(LINQ, name) && (isIterable(target) || typeof target === 'string')) return invokeRuntime(LINQ[name]!, target, typeArgs, args);
+  // The target has no method of that name (it may have a property, as JValue has `Value`): extension methods
+  // come next, before the runtime's list methods, so `elements.Remove()` is XML's and `list.Remove(x)` the list's.
   const extensions = Object.hasOwn(DOTNET_EXTENSIONS, name) ? DOTNET_EXTENSIONS[name]! : [];
   for (const extension of extensions) {
-    if (extension.appliesTo(target)) return extension.invoke(target, typeArgs, args) ?? null;
+    if (extension.appliesTo(target, args)) return extension.invoke(target, typeArgs, args) ?? null;
   }
+  if (own) return invokeRuntime(own, target, typeArgs, args);
+  if (Object.hasOwn(LINQ, name) && (isIterable(target) || typeof target === 'string')) return invokeRuntime(LINQ[name]!, target, typeArgs, args);
   if (Object.hasOwn(UNIVERSAL, name)) return UNIVERSAL[name]!(target, ...args);
   throw missingMember(target, name);
 }
@@ -223,18 +234,6 @@ export function iterate(value: unknown): Iterable<unknown> {
   if (value === null || value === undefined) throw nullReference();
   if (typeof value === 'string' || isIterable(value)) return value as Iterable<unknown>;
   throw new DotNetException('RuntimeBinderException', `foreach statement cannot operate on variables of type '${dotNetTypeName(value)}'`);
-}
-
-/** Objects made by `new { a = 1 }`: their own members are readable by any name. */
-export class AnonymousObject {
-  ToString(): string {
-    const members = Object.entries(this).map(([k, v]) => `${k} = ${str(v)}`);
-    return members.length ? `{ ${members.join(', ')} }` : '{ }';
-  }
-}
-
-export function anonymous(members: Record<string, unknown>): AnonymousObject {
-  return Object.assign(new AnonymousObject(), members);
 }
 
 export function toException(error: unknown): DotNetException {

@@ -2,17 +2,29 @@
 import { DotNetException } from '../host.ts';
 import { dotNetTypeName, invalidCast, nullReference } from './errors.ts';
 import { DateTime, TimeSpan } from './datetime.ts';
+import { EnumValue } from './enums.ts';
 import { str } from './strings.ts';
 
 type Host = Record<string, unknown>;
 
+/** A user-defined operator: an instance method, or a static one on the operand's class (XNamespace.op_Addition). */
 function hostOperator(a: unknown, b: unknown, name: string): ((x: unknown, y: unknown) => unknown) | null {
   for (const side of [a, b]) {
-    if (side && typeof side === 'object' && typeof (side as Host)[name] === 'function') {
+    if (!side || typeof side !== 'object') continue;
+    if (typeof (side as Host)[name] === 'function') {
       return (x, y) => ((side as Host)[name] as (x: unknown, y: unknown) => unknown).call(side, x, y);
     }
+    const statics = (side as object).constructor as unknown as Host | undefined;
+    if (statics && typeof statics[name] === 'function') return (x, y) => (statics[name] as (x: unknown, y: unknown) => unknown).call(statics, x, y);
   }
   return null;
+}
+
+/** A string converted to the host type of `other` by that type's `op_Implicit` (XName, XNamespace), or undefined. */
+export function implicitFromString(value: string, other: object): unknown {
+  const statics = other.constructor as unknown as Host | undefined;
+  const convert = statics?.op_Implicit;
+  return typeof convert === 'function' && statics !== (Object as unknown) ? (convert as (s: string) => unknown).call(statics, value) : undefined;
 }
 
 export function concat(a: unknown, b: unknown): string {
@@ -21,7 +33,11 @@ export function concat(a: unknown, b: unknown): string {
 
 export function add(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
-  if (typeof a === 'string' || typeof b === 'string') return str(a) + str(b);
+  if (typeof a === 'string') return str(a) + str(b);
+  if (typeof b === 'string') {
+    const op = hostOperator(a, null, 'op_Addition');
+    return op ? op(a, b) : str(a) + b;
+  }
   if (a == null || b == null) return null;
   if (a instanceof DateTime && b instanceof TimeSpan) return a.Add(b);
   if (a instanceof TimeSpan && b instanceof TimeSpan) return a.Add(b);
@@ -88,6 +104,12 @@ export function complement(a: unknown): number {
 export function equals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a == null || b == null) return a == null && b == null;
+  // a runtime enum (EnumValue) and a dotnet/ enum (its name as a string) are the same member when the names match
+  if (a instanceof EnumValue !== b instanceof EnumValue && (a instanceof EnumValue || typeof a === 'string') && (b instanceof EnumValue || typeof b === 'string')) {
+    return str(a) === str(b);
+  }
+  if (typeof a === 'string' && typeof b === 'object') return implicitFromString(a, b) === b;
+  if (typeof b === 'string' && typeof a === 'object') return implicitFromString(b, a) === a;
   if (typeof a !== 'object' || typeof b !== 'object') return false;
   const op = hostOperator(a, b, 'op_Equality');
   if (op) return op(a, b) === true;
@@ -166,6 +188,7 @@ export function cast(value: unknown, type: string, nullable: boolean, conversion
     if (nullable || !VALUE_TYPES.has(type)) return null;
     throw nullReference();
   }
+  if (value instanceof EnumValue && (INTEGRAL.has(type) || type === 'double')) return value.value;
   if (typeof value === 'object' && typeof (value as Host).op_Explicit === 'function') {
     return ((value as Host).op_Explicit as (t: string) => unknown).call(value, nullable ? `${type}?` : type);
   }

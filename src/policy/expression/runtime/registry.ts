@@ -57,6 +57,12 @@ function build(name: string): DotNetType | null {
   return null;
 }
 
+/** True for a namespace some type is registered under by its full name (`System.Net.Sockets`). */
+export function isNamespaceOfKnownType(namespace: string): boolean {
+  const prefix = namespace + '.';
+  return Object.keys(DOTNET_TYPES).some((name) => name.startsWith(prefix));
+}
+
 export function isKnownType(name: string): boolean {
   return typeInfo(name, false) !== null;
 }

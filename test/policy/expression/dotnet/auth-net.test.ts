@@ -8,7 +8,7 @@ import { BasicAuthCredentials, Jwt } from '../../../../src/policy/expression/dot
 import { IPAddress } from '../../../../src/policy/expression/dotnet/ipaddress.ts';
 import { X509Certificate2, verifyChain } from '../../../../src/policy/expression/dotnet/x509.ts';
 
-const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target))!.invoke(target, [], args);
+const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target, args))!.invoke(target, [], args);
 
 function signJwt(header: object, payload: object): string {
   const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');

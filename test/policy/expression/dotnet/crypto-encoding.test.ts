@@ -8,7 +8,7 @@ import { HMACSHA256, HMACSHA1, MD5, RNGCryptoServiceProvider, SHA1, SHA256, SHA2
 import { Aes } from '../../../../src/policy/expression/dotnet/crypto/symmetric.ts';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target))!.invoke(target, [], args);
+const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target, args))!.invoke(target, [], args);
 
 describe('Encoding', () => {
   it('encodes and decodes UTF-8, ASCII, UTF-16 and UTF-32', () => {

@@ -11,7 +11,7 @@ const JArrayStatic = JArray as unknown as Statics;
 const JTokenStatic = JToken as unknown as Statics & { DeepEquals(a: JToken, b: JToken): boolean };
 const parse = (text: string): JObject => JObjectStatic.Parse(text) as JObject;
 const extension = (name: string, target: unknown, typeArgs: string[], ...args: unknown[]): unknown =>
-  DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target))!.invoke(target, typeArgs, args);
+  DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target, args))!.invoke(target, typeArgs, args);
 
 describe('JToken ToString', () => {
   const doc = parse('{"a":1,"b":[1,2.5,{"c":null}],"d":{},"e":[],"f":"x\\"y\\n\\u0001é","g":true,"h":1.0}');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DOTNET_EXTENSIONS, DOTNET_TYPES } from '../../../../src/policy/expression/dotnet/index.ts';
 import { XAttribute, XComment, XDocument, XElement, XName, XNamespace, XText, parseXml } from '../../../../src/policy/expression/dotnet/xml/index.ts';
 
-const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target))!.invoke(target, [], args);
+const extension = (name: string, target: unknown, ...args: unknown[]): unknown => DOTNET_EXTENSIONS[name]!.find((m) => m.appliesTo(target, args))!.invoke(target, [], args);
 
 describe('XDocument / XElement parsing and ToString', () => {
   it('indents like .NET, keeps mixed content inline and empty forms distinct', () => {

@@ -1,4 +1,5 @@
 import { DotNetException } from '../../host.ts';
+import { AnonymousObject } from '../../runtime/anonymous.ts';
 import { Dictionary } from '../../runtime/collections.ts';
 import { JsonDate, fromDotNetDateTime } from './dates.ts';
 import { JArray } from './jarray.ts';
@@ -31,7 +32,7 @@ export function fromObject(value: unknown): JToken {
     return object;
   }
   if (Symbol.iterator in value) return new JArray(...[...(value as Iterable<unknown>)].map(fromObject));
-  if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+  if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null || value instanceof AnonymousObject) {
     const object = new JObject();
     for (const [key, item] of Object.entries(value)) object.Add(new JProperty(key, fromObject(item)));
     return object;

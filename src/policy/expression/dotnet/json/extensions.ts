@@ -27,12 +27,19 @@ export const JSON_EXTENSIONS: Record<string, readonly ExtensionMethod[]> = {
   Values: [
     {
       appliesTo: isTokenSequence,
-      invoke: (target, typeArguments, args) =>
-        [...(target as Iterable<JToken>)].flatMap((token) =>
-          args.length === 0 && !token.HasValues && token.Type !== 'Object' && token.Type !== 'Array'
-            ? [convertToken(token, typeArguments[0] ?? 'JToken')]
-            : (token.Values as (t: readonly string[], key?: unknown) => unknown[])(typeArguments, ...args),
-        ),
+      invoke: (target, typeArguments, args) => {
+        const typeName = typeArguments[0] ?? 'JToken';
+        const tokens = [...(target as Iterable<JToken>)];
+        // with a key: each token's child of that key (tokens without one are skipped); without: values and children
+        if (args.length > 0 && args[0] !== null) {
+          return tokens.map((token) => token.get_Item(args[0] as string | number)).filter((item) => item !== null).map((item) => convertToken(item, typeName));
+        }
+        return tokens.flatMap((token) =>
+          !token.HasValues && token.Type !== 'Object' && token.Type !== 'Array'
+            ? [convertToken(token, typeName)]
+            : (token.Values as (t: readonly string[]) => unknown[])(typeArguments),
+        );
+      },
     },
   ],
   Children: [{ appliesTo: isTokenSequence, invoke: (target) => [...(target as Iterable<JToken>)].flatMap((token) => token.Children()) }],

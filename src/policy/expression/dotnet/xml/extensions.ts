@@ -3,8 +3,9 @@ import { XContainer, XElement } from './container.ts';
 import { XNode } from './nodes.ts';
 
 /** System.Xml.Linq.Extensions on sequences: `doc.Descendants("a").Elements("b")`, `.Attributes("id")`, `.Remove()`. */
-const isNodeSequence = (target: unknown): boolean => Array.isArray(target) && target.length > 0 && target.every((item) => item instanceof XNode);
-const isElementSequence = (target: unknown): boolean => Array.isArray(target) && target.length > 0 && target.every((item) => item instanceof XElement);
+/** An empty sequence qualifies: `doc.Descendants("x").Elements()` is empty, not an error, when nothing matched. */
+const isNodeSequence = (target: unknown): boolean => Array.isArray(target) && target.every((item) => item instanceof XNode);
+const isElementSequence = (target: unknown): boolean => Array.isArray(target) && target.every((item) => item instanceof XElement);
 
 function onElements(select: (element: XElement, args: unknown[]) => unknown[]): readonly ExtensionMethod[] {
   return [{ appliesTo: isElementSequence, invoke: (target, _types, args) => (target as XElement[]).flatMap((element) => select(element, args)) }];
@@ -21,7 +22,8 @@ export const XML_EXTENSIONS: Record<string, readonly ExtensionMethod[]> = {
   DescendantNodes: onElements((e) => e.DescendantNodes()),
   Remove: [
     {
-      appliesTo: isNodeSequence,
+      // List<T>.Remove(item) takes an argument; the XML extension takes none
+      appliesTo: (target, args) => args.length === 0 && isNodeSequence(target),
       invoke: (target) => {
         for (const node of [...(target as XNode[])]) if (node.parentContainer instanceof XContainer) node.Remove();
       },
