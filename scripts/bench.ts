@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 /**
  * `npm run bench`: in one run, on loopback, wrk against a fast local backend
  * (nginx `return 200`) directly and through each proxy: nginx, fastify +
- * @fastify/http-proxy, the thinnest Node proxy, apimgw with 1 and all workers.
+ * @fastify/http-proxy, the thinnest Node proxy, apimgw with 1 and all workers,
+ * and apimgw with a typical policy load (key, rate-limit, an expression).
  * Prints RPS, p50, p99 and ratios to direct and to nginx; writes the same as
  * JSON under bench/results/. Progress on stderr, the table on stdout.
  * Same run, same machine: only the ratios travel between machines.
@@ -145,9 +146,9 @@ async function freePort(): Promise<number> {
 }
 
 /** One GET without keep-alive, so no pooled socket outlives the check. */
-function statusOf(url: string): Promise<number> {
+function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, timeout: 2000 }, (response) => {
+    const request = http.get(url, { agent: false, timeout: 2000, headers }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     });
@@ -195,8 +196,9 @@ function parseWrk(output: string): Measure {
 }
 
 /** Async, so Ctrl-C is handled at once and the proxies' stderr pipes keep draining. */
-function wrk(url: string, seconds: number): Promise<Measure> {
-  const child = start('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url], {}, 'pipe');
+function wrk(url: string, seconds: number, headers: Record<string, string> = {}): Promise<Measure> {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const child = start('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headerArgs, url], {}, 'pipe');
   let stdout = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -230,6 +232,13 @@ http {
 `;
 }
 
+const BENCH_KEY = 'bench-primary-key-000000000000000001';
+
+/**
+ * /bench: the plain proxy. /policies: what a typical API carries — a
+ * subscription key, a rate limit counted across all workers, a header set
+ * from an expression.
+ */
 function gatewayConfig(backendPort: number): string {
   return `apis:
   - id: bench
@@ -238,13 +247,32 @@ function gatewayConfig(backendPort: number): string {
     subscriptionRequired: false
     operations:
       - { id: get, method: GET, urlTemplate: /* }
+  - id: policies
+    path: policies
+    serviceUrl: http://127.0.0.1:${backendPort}
+    operations:
+      - { id: get, method: GET, urlTemplate: /* }
+    policy: |
+      <policies>
+        <inbound>
+          <base />
+          <rate-limit calls="100000000" renewal-period="300" />
+          <set-header name="X-Caller" exists-action="override">
+            <value>@(context.Subscription.Id + ":" + context.Request.IpAddress)</value>
+          </set-header>
+        </inbound>
+        <backend><base /></backend>
+        <outbound><base /></outbound>
+      </policies>
+subscriptions:
+  - { id: bench-sub, scope: /apis, primaryKey: ${BENCH_KEY} }
 `;
 }
 
-interface Target { name: string; url: string; readyUrl?: string; launch?: () => ChildProcess }
+interface Target { name: string; url: string; readyUrl?: string; headers?: Record<string, string>; launch?: () => ChildProcess }
 
 async function main(): Promise<void> {
-  const [backendPort, nginxPort, fastifyPort, thinPort, gw1Port, gwAllPort] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const [backendPort, nginxPort, fastifyPort, thinPort, gw1Port, gwAllPort, gwPoliciesPort] = await Promise.all(Array.from({ length: 7 }, freePort));
   const backendUrl = `http://127.0.0.1:${backendPort}`;
   fs.writeFileSync(path.join(work, 'nginx.conf'), nginxConfig(backendPort!, nginxPort!));
   fs.writeFileSync(path.join(work, 'gateway.yaml'), gatewayConfig(backendPort!));
@@ -254,9 +282,10 @@ async function main(): Promise<void> {
   await untilReady(`${backendUrl}/hello`, nginx);
 
   const gateway = binary ? { command: binary, args: [] } : { command: process.execPath, args: [path.join(root, 'bin', 'apimgw.ts')] };
-  const apimgw = (port: number, workers: number): Target => ({
-    name: `apimgw${binary ? ' binary' : ''} (${workers} worker${workers === 1 ? '' : 's'})`,
-    url: `http://127.0.0.1:${port}/bench/hello`,
+  const apimgw = (port: number, workers: number, withPolicies = false): Target => ({
+    name: `apimgw${binary ? ' binary' : ''}${withPolicies ? ' + key + rate-limit + set-header expression' : ''} (${workers} worker${workers === 1 ? '' : 's'})`,
+    url: `http://127.0.0.1:${port}/${withPolicies ? 'policies' : 'bench'}/hello`,
+    headers: withPolicies ? { 'Ocp-Apim-Subscription-Key': BENCH_KEY } : undefined,
     readyUrl: `http://127.0.0.1:${port}/status-0123456789abcdef`,
     launch: () => start(gateway.command, [...gateway.args, 'run', '--config', path.join(work, 'gateway.yaml')], {
       'runtime.workers': String(workers),
@@ -277,6 +306,7 @@ async function main(): Promise<void> {
     peer('thin node proxy', 'thin-proxy.ts', thinPort!),
     apimgw(gw1Port!, 1),
     apimgw(gwAllPort!, cores),
+    apimgw(gwPoliciesPort!, cores, true),
   ];
 
   const results: Result[] = [];
@@ -286,10 +316,10 @@ async function main(): Promise<void> {
     try {
       child = target.launch?.();
       await untilReady(target.readyUrl ?? target.url, child);
-      const status = await statusOf(target.url);
+      const status = await statusOf(target.url, target.headers);
       if (status !== 200) throw new Error(`GET ${target.url} answered ${status}, not 200`);
-      await wrk(target.url, warmUpSeconds);
-      results.push({ target: target.name, ...(await wrk(target.url, duration)) });
+      await wrk(target.url, warmUpSeconds, target.headers);
+      results.push({ target: target.name, ...(await wrk(target.url, duration, target.headers)) });
     } catch (error) {
       say(`${target.name} failed: ${(error as Error).message}`);
       results.push({ target: target.name, rps: 0, p50: NaN, p99: NaN, errors: 0, non2xx: 0, socketErrors: 0, note: (error as Error).message });
@@ -326,6 +356,10 @@ function report(results: Result[]): void {
   const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   process.stdout.write(`${rows.map(line).join('\n')}\n`);
   for (const r of results) if (r.note) process.stdout.write(`${r.target}: ${r.note}\n`);
+  const withPolicies = results.find((r) => r.target.includes(' + key'));
+  const plain = results[results.indexOf(withPolicies!) - 1];
+  const policyCost = withPolicies && plain ? ratio(withPolicies.rps, plain.rps) : null;
+  if (policyCost !== null) process.stdout.write(`apimgw with policies ÷ apimgw plain proxy (same workers): ${policyCost.toFixed(2)}×\n`);
 
   const date = new Date();
   const file = path.join(root, 'bench', 'results', `${date.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -227,10 +227,6 @@ export class DataPlane {
       request.query!.delete(match.api.keyQuery);
       backendQuery = request.query!.toString();
     }
-    const aborted = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) aborted.abort();
-    });
     const context = createRequestContext({
       req,
       match,
@@ -243,11 +239,20 @@ export class DataPlane {
       clientIp: clientIp(req),
       requestId: record.correlationId,
       bodyLimitBytes: BODY_LIMIT_BYTES,
-      signal: aborted.signal,
+      clientGone: (onGone) => {
+        if (res.destroyed && !res.writableFinished) onGone();
+        else res.once('close', () => res.writableFinished || onGone());
+      },
     });
     record.context = context;
+    if (plan.streamable) context.directResponse = res;
     executePlan(plan, context, { proxyFailureStatus: this.#proxyFailureStatus })
-      .then(() => writeResponse(context, req, res))
+      .then(() => {
+        if (context.responded) return;
+        // The backend failed halfway through a streamed response: nothing sensible can follow its first bytes.
+        if (res.headersSent) res.destroy();
+        else writeResponse(context, req, res);
+      })
       .catch((error: unknown) => {
         this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
         res.destroy();

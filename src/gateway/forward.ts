@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
 /**
@@ -101,6 +101,25 @@ export class Forwarder {
     ).then(() => outcome!);
   }
 
+  /**
+   * Sends a request and streams the response body into the writable that
+   * `onHeaders` returns once the status and headers (hop-by-hop removed) are
+   * known. Rejects without calling `onHeaders` when the backend fails first.
+   */
+  stream(request: BufferedBackendRequest, onHeaders: (statusCode: number, headers: string[], headersAfterMs: number) => Writable): Promise<void> {
+    const started = performance.now();
+    const timeout = request.timeoutMs ?? this.#options.timeoutMs;
+    return (request.dispatcher ?? this.#pool(request.origin)).stream({
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    }, ({ statusCode, headers }) => onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started)).then(() => undefined);
+  }
+
   /** Sends a request and hands back the response with its body still streaming. */
   async send(request: BufferedBackendRequest): Promise<BackendResponse> {
     const started = performance.now();
@@ -115,14 +134,7 @@ export class Forwarder {
       bodyTimeout: timeout,
       signal: request.signal,
     });
-    const headers: string[] = [];
-    for (const name in response.headers) {
-      if (HOP_BY_HOP.has(name)) continue;
-      const value = response.headers[name]!;
-      if (Array.isArray(value)) for (const single of value) headers.push(name, single);
-      else headers.push(name, value);
-    }
-    return { statusCode: response.statusCode, headers, body: response.body, headersAfterMs: performance.now() - started };
+    return { statusCode: response.statusCode, headers: withoutHopByHop(response.headers), body: response.body, headersAfterMs: performance.now() - started };
   }
 
   /** Closes idle backend connections; used when shutting down. */
@@ -130,6 +142,17 @@ export class Forwarder {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#pools.clear();
   }
+}
+
+function withoutHopByHop(headers: Record<string, string | string[] | undefined>): string[] {
+  const flat: string[] = [];
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name)) continue;
+    const value = headers[name]!;
+    if (Array.isArray(value)) for (const single of value) flat.push(name, single);
+    else flat.push(name, value);
+  }
+  return flat;
 }
 
 /**

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Product, Snapshot, Subscription } from '../config/model.ts';
 import { MessageBody } from '../policy/context/body.ts';
 import { HostDictionary } from '../policy/context/dictionary.ts';
 import { HeaderDictionary, RequestMessage, ResponseMessage } from '../policy/context/message.ts';
-import { RequestContext, type RouteContext } from '../policy/context/request-context.ts';
+import { RequestContext, type ClientGoneWatcher, type RouteContext } from '../policy/context/request-context.ts';
 import { MessageUrl, QueryDictionary, defaultPort } from '../policy/context/url.ts';
 import {
   apiView, deploymentView, operationView, productView, subscriptionViews,
@@ -73,7 +72,7 @@ export interface IncomingRequestParts {
   clientIp: string;
   requestId: string;
   bodyLimitBytes: number;
-  signal: AbortSignal;
+  clientGone: ClientGoneWatcher;
 }
 
 /** Builds the request's RequestContext: Url is the backend URL, OriginalUrl what the client sent. */
@@ -100,7 +99,7 @@ export function createRequestContext(parts: IncomingRequestParts): RequestContex
     ipAddress: parts.clientIp,
     matchedParameters,
   });
-  return new RequestContext({ request, response: new ResponseMessage(), route: parts.route, requestId: parts.requestId, signal: parts.signal });
+  return new RequestContext({ request, response: new ResponseMessage(), route: parts.route, requestId: parts.requestId, clientGone: parts.clientGone });
 }
 
 function hostOf(hostAndPort: string): string {
@@ -119,7 +118,7 @@ function portOf(hostAndPort: string, origin: string): number {
 }
 
 /** Sends context.Response to the client: buffered bodies with their length, streams piped as they come. */
-export async function writeResponse(context: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function writeResponse(context: RequestContext, req: IncomingMessage, res: ServerResponse): void {
   const { response } = context;
   const body = response.body?.forwardable ?? null;
   const raw = response.headers.toRaw();
@@ -137,10 +136,16 @@ export async function writeResponse(context: RequestContext, req: IncomingMessag
     return;
   }
   res.writeHead(response.statusCode, response.statusReason, headers);
+  const stream = body as Readable;
   if (noBody) {
-    (body as Readable).resume();
+    stream.resume();
     res.end();
     return;
   }
-  await pipeline(body as Readable, res);
+  // pipe, not stream.pipeline: this is the hot path and pipe costs far less per response.
+  stream.once('error', () => res.destroy());
+  res.once('close', () => {
+    if (!stream.readableEnded) stream.destroy();
+  });
+  stream.pipe(res);
 }

@@ -24,6 +24,11 @@ export interface PolicyPlan {
   readonly onError: readonly PolicyStep[];
   /** Nothing but forward-request with default attributes: the data plane may stream without building a context. */
   readonly passthrough: boolean;
+  /**
+   * No outbound policies and a lone top-level forward-request: the backend's
+   * response may stream straight to the client, with no buffering step between.
+   */
+  readonly streamable: boolean;
 }
 
 export interface CompiledPolicies {
@@ -122,7 +127,14 @@ class SnapshotPolicies {
   }
 
   plan(sections: SectionSteps): PolicyPlan {
-    return { inbound: sections.inbound, backend: sections.backend, outbound: sections.outbound, onError: sections['on-error'], passthrough: this.isPassthrough(sections) };
+    return {
+      inbound: sections.inbound,
+      backend: sections.backend,
+      outbound: sections.outbound,
+      onError: sections['on-error'],
+      passthrough: this.isPassthrough(sections),
+      streamable: sections.outbound.length === 0 && sections.backend.length === 1 && sections.backend[0]!.origin.policy === 'forward-request',
+    };
   }
 
   compile(): CompiledPolicies {

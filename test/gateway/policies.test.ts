@@ -179,3 +179,32 @@ test('a backend that cannot be reached goes through on-error and answers the API
   assert.equal(response.headers.get('x-error-reason'), 'BackendConnectionFailure');
   assert.match(await response.text(), /^\{ "statusCode": 500, "message": "Internal server error", "activityId": "[0-9a-f-]{36}" \}$/);
 });
+
+test('without outbound policies the backend response streams straight through, with the headers inbound policies asked for', async () => {
+  const streaming = new DataPlane(settings, silent);
+  streaming.apply(configFromYaml(`
+apis:
+  - id: stream
+    path: stream
+    subscriptionRequired: false
+    serviceUrl: ${echo.url}
+    policy: |
+      <policies>
+        <inbound><rate-limit-by-key calls="5" renewal-period="60" counter-key="stream" remaining-calls-header-name="X-Remaining" /></inbound>
+        <backend><forward-request timeout="5" /></backend>
+      </policies>
+    operations: [{ id: any, method: POST, urlTemplate: /* }]
+`));
+  const streamingBase = `http://127.0.0.1:${await listen(streaming.server)}`;
+  try {
+    const payload = 'x'.repeat(256 * 1024);
+    const response = await fetch(`${streamingBase}/stream/big`, { method: 'POST', body: payload });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-remaining'), '4');
+    const answer = await response.json() as EchoAnswer;
+    assert.equal(answer.url, '/big');
+    assert.equal(answer.body.length, payload.length);
+  } finally {
+    await streaming.drain(1);
+  }
+});

@@ -178,7 +178,7 @@ function requestContext(): RequestContext {
     response: new ResponseMessage(),
     route: { api: {} as never, operation: {} as never, product: null, subscription: null, deployment: deploymentView('gw', 'local', 'apimgw') },
     requestId: 'r',
-    signal: new AbortController().signal,
+    clientGone: () => {},
   });
 }
 

@@ -1,8 +1,12 @@
+import type { ServerResponse } from 'node:http';
 import { DateTime, DateTimeKind, TimeSpan } from '../expression/runtime/datetime.ts';
 import type { Section } from '../types.ts';
 import { VariableDictionary } from './dictionary.ts';
 import type { RequestMessage, ResponseMessage } from './message.ts';
 import type { ApiView, DeploymentView, LastError, OperationView, ProductView, SubscriptionView } from './views.ts';
+
+/** Registers a callback for when the client goes away (immediately if it already has). */
+export type ClientGoneWatcher = (onGone: () => void) => void;
 
 /** The entities a request was matched to; views are shared, built once per snapshot. */
 export interface RouteContext {
@@ -39,15 +43,22 @@ export class RequestContext {
   backendTimeMs: number | undefined;
   /** Work due once the response is final (deferred rate-limit counting, remaining-calls headers); run by the pipeline. */
   readonly beforeResponse: Array<(context: RequestContext) => void | Promise<void>> = [];
-  /** Aborted when the client goes away, so backend calls and waits stop too. */
-  readonly signal: AbortSignal;
+  /**
+   * Where the backend's response may be streamed straight to the client (the
+   * plan has no outbound policies); set by the data plane. `responded` tells it
+   * the response is already on its way.
+   */
+  directResponse: ServerResponse | undefined;
+  responded = false;
+  readonly #clientGone: ClientGoneWatcher;
+  #abort: AbortController | undefined;
 
-  constructor(init: { request: RequestMessage; response: ResponseMessage; route: RouteContext; requestId: string; signal: AbortSignal }) {
+  constructor(init: { request: RequestMessage; response: ResponseMessage; route: RouteContext; requestId: string; clientGone: ClientGoneWatcher }) {
     this.request = init.request;
     this.response = init.response;
     this.route = init.route;
     this.requestId = init.requestId;
-    this.signal = init.signal;
+    this.#clientGone = init.clientGone;
     this.receivedAt = Date.now();
     this.#startedAt = performance.now();
   }
@@ -55,6 +66,29 @@ export class RequestContext {
   /** Milliseconds since the request arrived. */
   elapsedMs(): number {
     return performance.now() - this.#startedAt;
+  }
+
+  /** Aborted when the client goes away, so calls and waits stop too; created on first use, most requests never need it. */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      const controller = new AbortController();
+      this.#abort = controller;
+      this.#clientGone(() => controller.abort());
+    }
+    return this.#abort.signal;
+  }
+
+  /** Runs the beforeResponse tasks now (the response is about to be written); later work they start is not awaited. */
+  flushBeforeResponse(): void {
+    const tasks = this.beforeResponse.splice(0);
+    for (const task of tasks) {
+      try {
+        const pending = task(this);
+        if (pending) pending.catch(() => { /* bookkeeping only: the response is already out */ });
+      } catch {
+        // Bookkeeping must not turn a served request into an error.
+      }
+    }
   }
 
   backendResponded(statusCode: number, headersAfterMs: number): void {

@@ -115,7 +115,7 @@ export function requestContext(init: ContextInit = {}): RequestContext {
       deployment: deploymentView('gw', 'local', 'apimgw'),
     },
     requestId: '00000000-0000-0000-0000-000000000001',
-    signal: init.signal ?? new AbortController().signal,
+    clientGone: (onGone) => init.signal?.addEventListener('abort', onGone),
   });
 }
 

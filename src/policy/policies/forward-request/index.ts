@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { classifyFailure, type BackendResponse } from '../../../gateway/forward.ts';
 import { MessageBody } from '../../context/body.ts';
@@ -36,19 +36,39 @@ export const forwardRequest: PolicyDefinition = {
     const bufferRequestBody = compiler.optionalLiteral(element, 'buffer-request-body') === 'true';
     compiler.choice(element, 'http-version', ['1', '2or1', '2'], '1');
 
+    const outgoing = (context: RequestContext, url: MessageUrl, method: string, body: Readable | Buffer | null) => ({
+      origin: url.origin,
+      path: url.pathAndQuery,
+      method,
+      headers: backendHeaders(context, url),
+      body,
+      timeoutMs: timeoutMs ? timeoutMs(context) : timeoutSeconds(context) * 1000,
+      dispatcher: backendClientDispatcher(context),
+    });
     const send = (context: RequestContext, url: MessageUrl, method: string, body: Readable | Buffer | null): Promise<BackendResponse> =>
-      forwarder.send({
-        origin: url.origin,
-        path: url.pathAndQuery,
-        method,
-        headers: backendHeaders(context, url),
-        body,
-        timeoutMs: timeoutMs ? timeoutMs(context) : timeoutSeconds(context) * 1000,
-        signal: context.signal,
-        dispatcher: backendClientDispatcher(context),
-      });
+      forwarder.send(outgoing(context, url, method, body));
+
+    /** No outbound policy will look at the response: stream it straight to the client. */
+    const stream = async (context: RequestContext, client: ServerResponse): Promise<void> => {
+      const { request } = context;
+      try {
+        await forwarder.stream(outgoing(context, request.url, request.method, request.body?.forwardable ?? null), (statusCode, headers, headersAfterMs) => {
+          context.response = new ResponseMessage(statusCode, STATUS_CODES[statusCode] ?? '', HeaderDictionary.fromRaw(headers), null);
+          context.backendResponded(statusCode, headersAfterMs);
+          context.flushBeforeResponse();
+          context.responded = true;
+          client.writeHead(statusCode, context.response.headers.toRaw());
+          return client;
+        });
+      } catch (error) {
+        const reason = classifyFailure(error);
+        throw new BackendError(reason, FAILURE_MESSAGES[reason], error);
+      }
+    };
 
     const run = async (context: RequestContext): Promise<void> => {
+      const client = context.directResponse;
+      if (client && !followRedirects(context) && !failOnErrorStatus(context)) return stream(context, client);
       const { request } = context;
       let url = request.url;
       let method = request.method;
