@@ -163,6 +163,17 @@ export class DataPlane {
     const scheme = this.#scheme(req);
     const match = compiled.router.match({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
     if (!match) {
+      // A CORS preflight needs no OPTIONS operation: the cors policy of the operation it asks about answers it.
+      const asked = req.method === 'OPTIONS' && req.headers.origin !== undefined ? headerValue(req, 'access-control-request-method') : undefined;
+      const preflight = asked ? compiled.router.match({ path, query, method: asked, scheme, header: (name) => headerValue(req, name) }) : undefined;
+      if (preflight) {
+        record.match = preflight;
+        record.verdict = { ok: true };
+        const plan = compiled.policies.plan(preflight.api.api.id, preflight.operation.operation.id, undefined);
+        const inboundOnly = { ...plan, backend: [], outbound: [], passthrough: false, streamable: false };
+        this.#runPolicies(req, res, record, compiled, inboundOnly, { path, scheme, queryString, queryKey: undefined, query, product: undefined, preflight: true });
+        return;
+      }
       record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: 'Unable to match incoming request to an operation.' };
       sendNotFound(res);
       return;
@@ -219,7 +230,7 @@ export class DataPlane {
   }
 
   #runPolicies(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, plan: PolicyPlan,
-    request: { path: string; scheme: 'http' | 'https'; queryString: string; queryKey: string | undefined; query: URLSearchParams | undefined; product: Product | undefined }): void {
+    request: { path: string; scheme: 'http' | 'https'; queryString: string; queryKey: string | undefined; query: URLSearchParams | undefined; product: Product | undefined; preflight?: boolean }): void {
     const match = record.match!;
     const verdict = record.verdict!;
     let backendQuery = request.queryString;
@@ -249,6 +260,12 @@ export class DataPlane {
     executePlan(plan, context, { proxyFailureStatus: this.#proxyFailureStatus })
       .then(() => {
         if (context.responded) return;
+        if (request.preflight && !context.ended && context.lastError === null) {
+          // No cors policy answered the preflight: there is no OPTIONS operation to give it to.
+          context.lastError = { Source: 'configuration', Reason: 'OperationNotFound', Message: 'Unable to match incoming request to an operation.', Scope: '', Section: '', Path: '', PolicyId: '' };
+          sendNotFound(res);
+          return;
+        }
         // The backend failed halfway through a streamed response: nothing sensible can follow its first bytes.
         if (res.headersSent) res.destroy();
         else writeResponse(context, req, res);

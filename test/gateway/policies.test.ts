@@ -208,3 +208,39 @@ apis:
     await streaming.drain(1);
   }
 });
+
+test('a CORS preflight is answered by the cors policy of the operation it asks about, without an OPTIONS operation', async () => {
+  const cors = new DataPlane(settings, silent);
+  cors.apply(configFromYaml(`
+apis:
+  - id: web
+    path: web
+    subscriptionRequired: true
+    serviceUrl: ${echo.url}
+    policy: |
+      <policies>
+        <inbound>
+          <cors><allowed-origins><origin>https://app.example</origin></allowed-origins><allowed-methods><method>PUT</method></allowed-methods></cors>
+        </inbound>
+        <backend><forward-request /></backend>
+      </policies>
+    operations: [{ id: put, method: PUT, urlTemplate: "/items/{id}" }]
+  - id: plain
+    path: plain
+    serviceUrl: ${echo.url}
+    operations: [{ id: put, method: PUT, urlTemplate: "/items/{id}" }]
+`));
+  const corsBase = `http://127.0.0.1:${await listen(cors.server)}`;
+  try {
+    const preflight = { method: 'OPTIONS', headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'PUT' } };
+    const answered = await fetch(`${corsBase}/web/items/1`, preflight);
+    assert.equal(answered.status, 200);
+    assert.equal(answered.headers.get('access-control-allow-origin'), 'https://app.example');
+    await answered.text();
+    const noPolicy = await fetch(`${corsBase}/plain/items/1`, preflight);
+    assert.equal(noPolicy.status, 404);
+    assert.equal(await noPolicy.text(), '{ "statusCode": 404, "message": "Resource not found" }');
+  } finally {
+    await cors.drain(1);
+  }
+});
