@@ -22,21 +22,39 @@ export function expressionEnd(text: string, start: number): number {
   return scanCode(text, start + 2, CLOSER[open]!);
 }
 
-/** Scans C# code up to and including `closer` at bracket depth zero; returns the index after it or -1. */
+/** An open interpolation hole: its closing `}` goes back into the string it interrupted. */
+interface Hole {
+  readonly verbatim: boolean;
+}
+
+/** Where a string scan stopped: after its closing quote (-1 when it never closes), or just inside a hole's `{`. */
+type StringScan = { end: number } | { hole: number };
+
+/**
+ * Scans C# code up to and including `closer` at bracket depth zero; returns
+ * the index after it or -1. Iterative, holes of interpolated strings included,
+ * so nesting depth costs heap, not stack.
+ */
 function scanCode(text: string, from: number, closer: string): number {
-  const pending: string[] = [];
+  const pending: (string | Hole)[] = [];
   let i = from;
+  const enterString = (start: number, verbatim: boolean, interpolated: boolean): number => {
+    const scan = scanString(text, start, verbatim, interpolated);
+    if ('end' in scan) return scan.end;
+    pending.push({ verbatim });
+    return scan.hole;
+  };
   while (i < text.length) {
     const c = text[i]!;
     const next = text[i + 1];
     if (c === '"') {
-      i = scanString(text, i + 1, false, false);
+      i = enterString(i + 1, false, false);
     } else if (c === '@' && next === '"') {
-      i = scanString(text, i + 2, true, false);
+      i = enterString(i + 2, true, false);
     } else if (c === '$' && next === '"') {
-      i = scanString(text, i + 2, false, true);
+      i = enterString(i + 2, false, true);
     } else if ((c === '$' && next === '@' && text[i + 2] === '"') || (c === '@' && next === '$' && text[i + 2] === '"')) {
-      i = scanString(text, i + 3, true, true);
+      i = enterString(i + 3, true, true);
     } else if (c === "'") {
       i = scanChar(text, i + 1);
     } else if (c === '/' && next === '/') {
@@ -49,9 +67,15 @@ function scanCode(text: string, from: number, closer: string): number {
       pending.push(CLOSER[c]!);
       i++;
     } else if (c === ')' || c === ']' || c === '}') {
-      if (pending.length === 0) return c === closer ? i + 1 : -1;
-      if (pending.pop() !== c) return -1;
-      i++;
+      const top = pending.pop();
+      if (top === undefined) return c === closer ? i + 1 : -1;
+      if (typeof top === 'string') {
+        if (top !== c) return -1;
+        i++;
+      } else {
+        if (c !== '}') return -1;
+        i = enterString(i + 1, top.verbatim, true);
+      }
     } else {
       i++;
     }
@@ -60,8 +84,8 @@ function scanCode(text: string, from: number, closer: string): number {
   return -1;
 }
 
-/** `from` is just after the opening quote; returns the index after the closing quote or -1. */
-function scanString(text: string, from: number, verbatim: boolean, interpolated: boolean): number {
+/** `from` is just after the opening quote (or a hole's closing brace). */
+function scanString(text: string, from: number, verbatim: boolean, interpolated: boolean): StringScan {
   let i = from;
   while (i < text.length) {
     const c = text[i]!;
@@ -70,24 +94,20 @@ function scanString(text: string, from: number, verbatim: boolean, interpolated:
         i += 2;
         continue;
       }
-      return i + 1;
+      return { end: i + 1 };
     }
     if (!verbatim && c === '\\') {
       i += 2;
     } else if (!verbatim && c === '\n') {
-      return -1;
+      return { end: -1 };
     } else if (interpolated && c === '{') {
-      if (text[i + 1] === '{') {
-        i += 2;
-      } else {
-        i = scanCode(text, i + 1, '}');
-        if (i === -1) return -1;
-      }
+      if (text[i + 1] !== '{') return { hole: i + 1 };
+      i += 2;
     } else {
       i++;
     }
   }
-  return -1;
+  return { end: -1 };
 }
 
 function scanChar(text: string, from: number): number {

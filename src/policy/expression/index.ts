@@ -5,6 +5,7 @@
 import { advanceLocation, PolicyCompileError, type SourceLocation } from '../diagnostics.ts';
 import type { Stmt } from './compiler/ast.ts';
 import { SourceError } from './compiler/lexer.ts';
+import { checkNesting } from './compiler/nesting.ts';
 import { StatementGenerator, endReachable } from './compiler/statement-codegen.ts';
 import { StatementParser } from './compiler/statements.ts';
 import { expressionEnd } from './extent.ts';
@@ -35,10 +36,13 @@ export function compileExpression(source: string, at: SourceLocation): CompiledE
     const parser = new StatementParser(source, 2, end - 1);
     if (block) {
       const statements: Stmt[] = parser.parseBody();
+      checkNesting(statements);
       if (endReachable(statements)) throw new SourceError('not all code paths return a value', end - 1);
       body = generator.body(statements);
     } else {
-      body = `return ${generator.expr(parser.parseWholeExpression()).code};`;
+      const expression = parser.parseWholeExpression();
+      checkNesting(expression);
+      body = `return ${generator.expr(expression).code};`;
     }
   } catch (error) {
     if (error instanceof SourceError) throw located(error.message, error.offset);

@@ -32,6 +32,13 @@ export class SourceError extends Error {
   }
 }
 
+/**
+ * How deep an expression may nest (syntax tree levels, interpolated strings in
+ * holes): far beyond real policy expressions, and well within the stack the
+ * recursive parser and code generator need for it.
+ */
+export const MAX_NESTING = 200;
+
 export const KEYWORDS = new Set([
   'as', 'base', 'bool', 'break', 'byte', 'case', 'catch', 'char', 'checked', 'const', 'continue', 'decimal', 'default',
   'do', 'double', 'else', 'false', 'finally', 'float', 'for', 'foreach', 'if', 'in', 'int', 'is', 'long', 'new', 'null',
@@ -91,7 +98,8 @@ function skipTrivia(source: string, from: number, end: number): number {
   return i;
 }
 
-function readToken(source: string, i: number, end: number): Token {
+/** `depth`: how many interpolated strings enclose the token (their holes are lexed recursively). */
+function readToken(source: string, i: number, end: number, depth = 0): Token {
   const c = source[i]!;
   const next = source[i + 1] ?? '';
   if (c === '@' && isIdentStart(next)) {
@@ -108,9 +116,9 @@ function readToken(source: string, i: number, end: number): Token {
   if ((c >= '0' && c <= '9') || (c === '.' && next >= '0' && next <= '9')) return readNumber(source, i, end);
   if (c === '"') return readString(source, i, i + 1, end, false);
   if (c === '@' && next === '"') return readString(source, i, i + 2, end, true);
-  if (c === '$' && next === '"') return readInterpolated(source, i, i + 2, end, false);
+  if (c === '$' && next === '"') return readInterpolated(source, i, i + 2, end, false, depth);
   if ((c === '$' && next === '@' && source[i + 2] === '"') || (c === '@' && next === '$' && source[i + 2] === '"')) {
-    return readInterpolated(source, i, i + 3, end, true);
+    return readInterpolated(source, i, i + 3, end, true, depth);
   }
   if (c === "'") return readChar(source, i, end);
   for (const p of PUNCTUATORS) {
@@ -150,8 +158,9 @@ function readEscape(source: string, i: number): [string, number] {
     const max = e === 'U' ? 8 : 4;
     let j = i + 2;
     while (j < i + 2 + max && /[0-9a-fA-F]/.test(source[j] ?? '')) j++;
-    if (j === i + 2 || (e !== 'x' && j !== i + 2 + max)) throw new SourceError('invalid escape sequence', i);
-    return [String.fromCodePoint(parseInt(source.slice(i + 2, j), 16)), j];
+    const codePoint = parseInt(source.slice(i + 2, j), 16);
+    if (j === i + 2 || (e !== 'x' && j !== i + 2 + max) || codePoint > 0x10ffff) throw new SourceError('invalid escape sequence', i);
+    return [String.fromCodePoint(codePoint), j];
   }
   throw new SourceError(`unrecognized escape sequence '\\${e}'`, i);
 }
@@ -196,7 +205,8 @@ function readChar(source: string, start: number, end: number): Token {
   return { kind: 'char', value, start, end: i + 1 };
 }
 
-function readInterpolated(source: string, start: number, from: number, end: number, verbatim: boolean): Token {
+function readInterpolated(source: string, start: number, from: number, end: number, verbatim: boolean, depth: number): Token {
+  if (depth >= MAX_NESTING) throw new SourceError(`interpolated strings nest more than ${MAX_NESTING} levels deep`, start);
   const parts: string[] = [];
   const holes: InterpolationHole[] = [];
   let literal = '';
@@ -218,7 +228,7 @@ function readInterpolated(source: string, start: number, from: number, end: numb
     } else if (c === '{') {
       parts.push(literal);
       literal = '';
-      const hole = readHole(source, i + 1, end);
+      const hole = readHole(source, i + 1, end, depth);
       holes.push(hole.hole);
       i = hole.next;
     } else if (c === '}') {
@@ -237,8 +247,8 @@ function readInterpolated(source: string, start: number, from: number, end: numb
   throw new SourceError('unterminated interpolated string', start);
 }
 
-/** A hole runs to its matching `}`; a top-level `,` starts the alignment and `:` the format. */
-function readHole(source: string, from: number, end: number): { hole: InterpolationHole; next: number } {
+/** A hole runs to its matching `}`; a top-level `,` starts the alignment and `:` the format. `nesting`: interpolated strings around it. */
+function readHole(source: string, from: number, end: number, nesting: number): { hole: InterpolationHole; next: number } {
   let depth = 0;
   let i = from;
   let exprEnd = -1;
@@ -252,7 +262,7 @@ function readHole(source: string, from: number, end: number): { hole: Interpolat
       continue;
     }
     if (alignStart === -1 && (c === '"' || c === "'" || ((c === '$' || c === '@') && (source[i + 1] === '"' || source[i + 2] === '"')))) {
-      i = c === "'" ? readChar(source, i, end).end : readToken(source, i, end).end;
+      i = c === "'" ? readChar(source, i, end).end : readToken(source, i, end, nesting + 1).end;
       continue;
     }
     if (c === '(' || c === '[' || c === '{') depth++;

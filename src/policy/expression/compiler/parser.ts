@@ -3,7 +3,7 @@
  * accepts). Statements live in statements.ts, which extends this class.
  */
 import type { Argument, Expr, Initializer, InterpolationPart, LiteralType, MemberInit, Stmt, TypeRef } from './ast.ts';
-import { SourceError, tokenize, type Token } from './lexer.ts';
+import { MAX_NESTING, SourceError, tokenize, type Token } from './lexer.ts';
 
 export const PREDEFINED_TYPES = new Set([
   'bool', 'byte', 'char', 'decimal', 'double', 'float', 'int', 'long', 'object', 'sbyte', 'short', 'string', 'uint',
@@ -25,14 +25,30 @@ function startsCastOperand(token: Token): boolean {
   return token.kind === 'punct' && (token.value === '(' || token.value === '!' || token.value === '~');
 }
 
+/** Parse functions recurse a few times per syntax level: this bounds the recursion, the syntax tree is bounded after parsing. */
+const MAX_PARSE_DEPTH = 3 * MAX_NESTING;
+
 export class ExpressionParser {
   protected readonly source: string;
   protected tokens: Token[];
   protected index = 0;
+  /** Nested parse calls under way (inherited by the parsers of interpolation holes). */
+  protected depth = 0;
 
   constructor(source: string, start: number, end: number) {
     this.source = source;
     this.tokens = tokenize(source, start, end);
+  }
+
+  /** Runs a recursive parse step, failing located before the nesting can exhaust the stack. */
+  protected nested<T>(parse: () => T): T {
+    if (this.depth >= MAX_PARSE_DEPTH) throw new SourceError(`expression nests more than ${MAX_NESTING} levels deep`, this.token.start);
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   // ---- token helpers
@@ -93,6 +109,10 @@ export class ExpressionParser {
 
   /** A type reference; with `strict` false, returns null instead of failing on things that are not types. */
   protected parseType(strict: boolean): TypeRef | null {
+    return this.nested(() => this.typeReference(strict));
+  }
+
+  private typeReference(strict: boolean): TypeRef | null {
     const start = this.token;
     let name: string;
     if (start.kind === 'keyword' && PREDEFINED_TYPES.has(start.value)) {
@@ -138,7 +158,28 @@ export class ExpressionParser {
     return { name, args, arrayRank, nullable, pos: start.start };
   }
 
+  /**
+   * Whether the tokens from `<` could be a type argument list at all: a scan
+   * before speculating, so `a < b < c …` costs linear time, not a failed type
+   * parse from every `<`.
+   */
+  private closesAsTypeArguments(): boolean {
+    let depth = 0;
+    for (let j = this.index; j < this.tokens.length; j++) {
+      const t = this.tokens[j]!;
+      if (this.is('<', t)) {
+        if (++depth > MAX_NESTING) return false;
+      } else if (this.is('>', t)) {
+        if (--depth === 0) return true;
+      } else if (!(t.kind === 'ident' || (t.kind === 'keyword' && PREDEFINED_TYPES.has(t.value)) || ['.', ',', '?', '[', ']', '?['].some((p) => this.is(p, t)))) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   protected typeArgumentList(): TypeRef[] | null {
+    if (!this.closesAsTypeArguments()) return null;
     return this.speculate(() => {
       this.expect('<');
       const args = [this.parseType(true)!];
@@ -152,6 +193,10 @@ export class ExpressionParser {
   // ---- expressions
 
   parseExpression(): Expr {
+    return this.nested(() => this.assignmentExpression());
+  }
+
+  private assignmentExpression(): Expr {
     const lambda = this.tryLambda();
     if (lambda) return lambda;
     const target = this.parseConditional();
@@ -225,6 +270,10 @@ export class ExpressionParser {
   }
 
   private parseBinary(minPrecedence: number): Expr {
+    return this.nested(() => this.binaryExpression(minPrecedence));
+  }
+
+  private binaryExpression(minPrecedence: number): Expr {
     let left = this.parseUnary();
     while (true) {
       const op = this.binaryOperator();
@@ -259,6 +308,10 @@ export class ExpressionParser {
   }
 
   private parseUnary(): Expr {
+    return this.nested(() => this.unaryExpression());
+  }
+
+  private unaryExpression(): Expr {
     const t = this.token;
     if (t.kind === 'punct' && ['!', '-', '+', '~'].includes(t.value)) {
       this.index++;
@@ -307,7 +360,7 @@ export class ExpressionParser {
         } else {
           this.tokens[this.index] = { kind: 'punct', value: '[', start: t.start + 1, end: t.end };
         }
-        const whenNotNull = this.parsePostfix(binding);
+        const whenNotNull = this.nested(() => this.parsePostfix(binding));
         return { kind: 'conditionalAccess', target: expr, whenNotNull, pos: expr.pos };
       } else if (this.is('!') && (this.is('.', this.peek()) || this.is(')', this.peek()))) {
         this.index++; // null-forgiving operator
@@ -559,6 +612,7 @@ export class ExpressionParser {
         throw new SourceError('empty interpolation hole', hole.start);
       }
       const sub = new (this.constructor as typeof ExpressionParser)(this.source, hole.start, hole.end);
+      sub.depth = this.depth;
       const expr = sub.parseExpression();
       if (sub.token.kind !== 'eof') throw sub.unexpected();
       return { expr, alignment: hole.alignment, format: hole.format };

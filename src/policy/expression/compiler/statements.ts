@@ -30,6 +30,10 @@ export class StatementParser extends ExpressionParser {
   }
 
   private parseStatement(): Stmt {
+    return this.nested(() => this.statement());
+  }
+
+  private statement(): Stmt {
     const t = this.token;
     const pos = t.start;
     if (this.is('{')) return this.parseBlock();
