@@ -49,7 +49,7 @@ export type Expr = { readonly pos: number } & (
   | { readonly kind: 'assign'; readonly op: string; readonly target: Expr; readonly value: Expr }
   | { readonly kind: 'conditional'; readonly test: Expr; readonly whenTrue: Expr; readonly whenFalse: Expr }
   | { readonly kind: 'cast'; readonly type: TypeRef; readonly operand: Expr }
-  | { readonly kind: 'is'; readonly operand: Expr; readonly type: TypeRef | null; readonly pattern: Expr | null; readonly declares: string | null }
+  | { readonly kind: 'is'; readonly operand: Expr; readonly pattern: Pattern }
   | { readonly kind: 'as'; readonly operand: Expr; readonly type: TypeRef }
   | { readonly kind: 'new'; readonly type: TypeRef; readonly args: readonly Argument[]; readonly init: Initializer | null }
   | { readonly kind: 'newArray'; readonly elementType: TypeRef | null; readonly size: Expr | null; readonly items: readonly Expr[] | null }
@@ -62,6 +62,21 @@ export type Expr = { readonly pos: number } & (
   | { readonly kind: 'throw'; readonly value: Expr }
 );
 
+/** The patterns of `is` and `case`: `null`, `"a"`, `string s`, `JObject`, `var x`, `not null`. */
+export type Pattern = { readonly pos: number } & (
+  /** A constant, or a type when the expression turns out to name one (`case JObject:`). */
+  | { readonly kind: 'constant'; readonly value: Expr }
+  | { readonly kind: 'type'; readonly type: TypeRef; readonly declares: string | null }
+  | { readonly kind: 'var'; readonly declares: string }
+  | { readonly kind: 'not'; readonly pattern: Pattern }
+);
+
+export interface SwitchLabel {
+  readonly pattern: Pattern;
+  /** `case string s when s.Length > 0:` */
+  readonly guard: Expr | null;
+}
+
 export interface CatchClause {
   readonly type: TypeRef | null;
   readonly name: string | null;
@@ -71,7 +86,7 @@ export interface CatchClause {
 
 export interface SwitchSection {
   /** `null` is `default:`. */
-  readonly labels: readonly (Expr | null)[];
+  readonly labels: readonly (SwitchLabel | null)[];
   readonly body: readonly Stmt[];
 }
 

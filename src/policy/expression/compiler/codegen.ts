@@ -1,117 +1,20 @@
-/**
- * Turns the syntax tree into JS source. Locals become `L_<name>`, runtime
- * helpers are reached as `R.<helper>`, types as hoisted constants; literals
- * always go through JSON.stringify, so no source text is spliced into code.
- */
+/** Expressions to JS: names, member access, calls, object creation, lambdas and interpolation. */
 import type { Argument, Expr, Stmt, TypeRef } from './ast.ts';
-import { SourceError } from './lexer.ts';
+import { defaultValueCode, type Generated } from './codegen-base.ts';
 import { PREDEFINED_TYPES } from './parser.ts';
-import { callType, isFloating, isIntegral, isNumeric, memberType, normalizeTypeName, promote, type StaticType } from './static-types.ts';
+import { PatternGenerator } from './pattern-codegen.ts';
+import { callType, isNumeric, memberType, normalizeTypeName, promote, type StaticType } from './static-types.ts';
 import { resolveTypeName, typeText } from './type-names.ts';
 
-export interface Generated {
-  readonly code: string;
-  readonly type: StaticType;
-}
+export { defaultValueCode, type Generated };
 
-interface Local {
-  readonly js: string;
-  type: StaticType;
-}
-
-class Scope {
-  readonly locals = new Map<string, Local>();
-  readonly parent: Scope | null;
-  constructor(parent: Scope | null) {
-    this.parent = parent;
-  }
-  find(name: string): Local | undefined {
-    return this.locals.get(name) ?? this.parent?.find(name);
-  }
-}
-
-/** One JS function being generated (the expression itself or a lambda): it owns its temporaries. */
-interface FunctionFrame {
-  temps: number;
-  readonly declared: string[];
-}
-
-const PRIMITIVE_EQUALITY = new Set(['string', 'char', 'bool', 'int', 'long', 'short', 'byte', 'sbyte', 'uint', 'ulong', 'ushort', 'double', 'float', 'decimal']);
-
-export class ExpressionGenerator {
-  protected scope = new Scope(null);
-  protected frame: FunctionFrame = { temps: 0, declared: [] };
-  private tempCounter = 0;
-  /** `let` declarations that must precede the statement being generated (out variables, `is T x`). */
-  protected pending: string[] = [];
-  private readonly constants: string[] = [];
-  private readonly constantIndex = new Map<string, string>();
-  usesBody = false;
-
-  protected fail(message: string, pos: number): never {
-    throw new SourceError(message, pos);
-  }
-
-  /** Hoists a JS expression evaluated once when the compiled function is created. */
-  protected constant(code: string): string {
-    let name = this.constantIndex.get(code);
-    if (!name) {
-      name = `K${this.constants.length}`;
-      this.constants.push(`const ${name} = ${code};`);
-      this.constantIndex.set(code, name);
-    }
-    return name;
-  }
-
-  /** Temporaries of the top-level function (lambdas declare their own). */
-  declaredTemps(): readonly string[] {
-    return [...this.frame.declared, ...this.pending];
-  }
-
-  hoisted(): string {
-    return this.constants.join('\n');
-  }
-
-  protected temp(): string {
-    const name = `t${this.tempCounter++}`;
-    this.frame.declared.push(name);
-    return name;
-  }
-
-  protected declareLocal(name: string, type: StaticType, pos: number): string {
-    if (this.scope.find(name) || name === 'context') this.fail(`a local variable named '${name}' is already defined in this scope`, pos);
-    const js = `L_${name}`;
-    this.scope.locals.set(name, { js, type });
-    return js;
-  }
-
-  protected withScope<T>(body: () => T): T {
-    const outer = this.scope;
-    this.scope = new Scope(outer);
-    try {
-      return body();
-    } finally {
-      this.scope = outer;
-    }
-  }
-
-  protected typeRef(type: TypeRef): string {
-    const resolved = resolveTypeName(type.name, type.pos);
-    return this.constant(`T(${JSON.stringify(resolved)})`);
-  }
-
-  protected staticTypeOf(type: TypeRef | null): StaticType {
-    if (!type) return null;
-    if (type.arrayRank > 0) return typeText(type);
-    return type.nullable ? null : normalizeTypeName(type.name);
-  }
-
-  expr(e: Expr): Generated {
+export class ExpressionGenerator extends PatternGenerator {
+  override expr(e: Expr): Generated {
     switch (e.kind) {
       case 'literal':
         return { code: e.value === null ? 'null' : JSON.stringify(e.value), type: e.type === 'null' ? null : e.type };
       case 'name':
-        return this.name(e.name, e.pos);
+        return this.nameOf(e.name, e.pos);
       case 'member':
         return this.member(e);
       case 'call':
@@ -173,8 +76,10 @@ export class ExpressionGenerator {
         return { code: e.type ? defaultValueCode(this.staticTypeOf(e.type)) : 'null', type: this.staticTypeOf(e.type) };
       case 'nameof':
         return { code: JSON.stringify(e.name), type: 'string' };
-      case 'typeof':
-        return this.fail('typeof is not supported in policy expressions', e.pos);
+      case 'typeof': {
+        const resolved = resolveTypeName(e.type.name, e.type.pos)!;
+        return { code: this.constant(`R.typeOf(${JSON.stringify(e.type.arrayRank > 0 ? typeText(e.type) : resolved)})`), type: 'Type' };
+      }
       case 'throw':
         return { code: `R.throwValue(${this.expr(e.value).code})`, type: null };
     }
@@ -192,7 +97,7 @@ export class ExpressionGenerator {
     }
   }
 
-  private name(name: string, pos: number): Generated {
+  protected nameOf(name: string, pos: number): Generated {
     const local = this.scope.find(name);
     if (local) return { code: local.js, type: local.type };
     if (name === 'context') return { code: 'context', type: null };
@@ -200,8 +105,7 @@ export class ExpressionGenerator {
     return this.fail(`the name '${name}' does not exist in the current context`, pos);
   }
 
-  /** `System.Text.Encoding` style chains: the dotted name when `e` is made only of names not bound to locals. */
-  protected qualifiedName(e: Expr): string | null {
+  protected override qualifiedName(e: Expr): string | null {
     if (e.kind === 'name') return this.scope.find(e.name) || e.name === 'context' || e.typeArgs ? null : e.name;
     if (e.kind === 'member' && !e.typeArgs) {
       const left = this.qualifiedName(e.target);
@@ -211,12 +115,12 @@ export class ExpressionGenerator {
   }
 
   /** Resolves the target of a member access to a type when it names one (static access). */
-  protected staticTarget(target: Expr): { code: string; type: string } | null {
+  protected override staticTarget(target: Expr): { code: string; type: string } | null {
     const qualified = this.qualifiedName(target);
     if (qualified === null) return null;
     const resolved = resolveTypeName(qualified, target.pos, true);
     if (resolved === null) {
-      if (target.kind === 'name' && !/^(System|Newtonsoft|Microsoft)$/.test(qualified)) this.name(qualified, target.pos);
+      if (target.kind === 'name' && !/^(System|Newtonsoft|Microsoft)$/.test(qualified)) this.nameOf(qualified, target.pos);
       return null;
     }
     return { code: this.constant(`T(${JSON.stringify(resolved)})`), type: normalizeTypeName(resolved) };
@@ -318,150 +222,6 @@ export class ExpressionGenerator {
     return { code: `(${a.before.join(', ')}, ${result} = ${call}, ${a.after.join(', ')}, ${result})`, type };
   }
 
-  private unary(op: string, operand: Generated): Generated {
-    switch (op) {
-      case '!':
-        return { code: `!${operand.code}`, type: 'bool' };
-      case '-':
-        return { code: `R.negate(${operand.code})`, type: operand.type };
-      case '+':
-        return operand;
-      default:
-        return { code: `R.complement(${operand.code})`, type: operand.type };
-    }
-  }
-
-  binaryCode(op: string, left: Generated, right: Generated): Generated {
-    const l = left.code;
-    const r = right.code;
-    const numeric = isNumeric(left.type) && isNumeric(right.type);
-    switch (op) {
-      case '+':
-        if (left.type === 'string' || right.type === 'string') return { code: `R.concat(${l}, ${r})`, type: 'string' };
-        return numeric ? { code: `(${l} + ${r})`, type: promote(left.type, right.type) } : { code: `R.add(${l}, ${r})`, type: null };
-      case '-':
-        return numeric ? { code: `(${l} - ${r})`, type: promote(left.type, right.type) } : { code: `R.subtract(${l}, ${r})`, type: null };
-      case '*':
-        return numeric ? { code: `(${l} * ${r})`, type: promote(left.type, right.type) } : { code: `R.multiply(${l}, ${r})`, type: null };
-      case '/':
-        if (isIntegral(left.type) && isIntegral(right.type)) return { code: `R.intDivide(${l}, ${r})`, type: promote(left.type, right.type) };
-        if (isFloating(left.type) || isFloating(right.type)) return { code: `(${l} / ${r})`, type: promote(left.type, right.type) };
-        return { code: `R.divide(${l}, ${r})`, type: null };
-      case '%':
-        return { code: `R.remainder(${l}, ${r})`, type: promote(left.type, right.type) };
-      case '==':
-      case '!=': {
-        const native = (left.type !== null && right.type !== null && PRIMITIVE_EQUALITY.has(left.type) && PRIMITIVE_EQUALITY.has(right.type)) || l === 'null' || r === 'null';
-        const test = native ? (l === 'null' || r === 'null' ? `${l} == ${r}` : `${l} === ${r}`) : `R.equals(${l}, ${r})`;
-        return { code: op === '==' ? `(${test})` : `!(${test})`, type: 'bool' };
-      }
-      case '<':
-      case '>':
-      case '<=':
-      case '>=':
-        if (numeric) return { code: `(${l} ${op} ${r})`, type: 'bool' };
-        return { code: `R.compareOp(${JSON.stringify(op)}, ${l}, ${r})`, type: 'bool' };
-      case '&&':
-      case '||':
-        return { code: `(${l} ${op} ${r})`, type: 'bool' };
-      case '??':
-        return { code: `(${l} ?? ${r})`, type: left.type ?? right.type };
-      case '&':
-      case '|':
-      case '^':
-        return { code: `R.bitwise(${JSON.stringify(op)}, ${l}, ${r})`, type: left.type === 'bool' ? 'bool' : promote(left.type, right.type) };
-      case '<<':
-      case '>>':
-        return { code: `R.shift(${JSON.stringify(op)}, ${l}, ${r}, ${JSON.stringify(left.type)})`, type: left.type };
-      default:
-        return this.fail(`operator ${op} is not supported`, 0);
-    }
-  }
-
-  private binary(op: string, leftExpr: Expr, rightExpr: Expr): Generated {
-    return this.binaryCode(op, this.expr(leftExpr), this.expr(rightExpr));
-  }
-
-  /** Read, modify and write back a name, member or indexer; temporaries keep each operand evaluated once. */
-  private access(target: Expr): { read: string; write: (value: string) => string; setup: string[]; type: StaticType } {
-    if (target.kind === 'name') {
-      const local = this.scope.find(target.name);
-      if (!local) {
-        if (target.name === 'context') this.fail('context is read-only', target.pos);
-        this.name(target.name, target.pos);
-      }
-      return { read: local!.js, write: (v) => `${local!.js} = ${v}`, setup: [], type: local!.type };
-    }
-    if (target.kind === 'member') {
-      if (this.staticTarget(target.target)) this.fail('static members cannot be assigned in policy expressions', target.pos);
-      const obj = this.temp();
-      const name = JSON.stringify(target.name);
-      return {
-        read: `R.member(${obj}, ${name})`,
-        write: (v) => `R.setMember(${obj}, ${name}, ${v})`,
-        setup: [`${obj} = ${this.expr(target.target).code}`],
-        type: memberType(target.name),
-      };
-    }
-    if (target.kind === 'index') {
-      const obj = this.temp();
-      const keys = target.args.map(() => this.temp());
-      const setup = [`${obj} = ${this.expr(target.target).code}`, ...target.args.map((a, i) => `${keys[i]} = ${this.expr(a).code}`)];
-      return {
-        read: `R.index(${obj}, ${keys[0]})`,
-        write: (v) => `R.setIndex(${obj}, ${keys[0]}, ${v})`,
-        setup,
-        type: null,
-      };
-    }
-    return this.fail('the left-hand side of an assignment must be a variable, property or indexer', target.pos);
-  }
-
-  private assign(op: string, target: Expr, valueExpr: Expr): Generated {
-    const place = this.access(target);
-    const value = this.expr(valueExpr);
-    let code: string;
-    if (op === '=') code = place.write(value.code);
-    else if (op === '??=') code = `${place.read} ?? (${place.write(value.code)})`;
-    else code = place.write(this.binaryCode(op.slice(0, -1), { code: place.read, type: place.type }, value).code);
-    return { code: `(${[...place.setup, code].join(', ')})`, type: place.type ?? value.type };
-  }
-
-  private update(op: '++' | '--', prefix: boolean, target: Expr): Generated {
-    const place = this.access(target);
-    const next = `${place.read} ${op === '++' ? '+' : '-'} 1`;
-    if (prefix) return { code: `(${[...place.setup, place.write(next)].join(', ')})`, type: place.type };
-    const old = this.temp();
-    return { code: `(${[...place.setup, `${old} = ${place.read}`, place.write(`${old} ${op === '++' ? '+' : '-'} 1`), old].join(', ')})`, type: place.type };
-  }
-
-  protected typeCheck(type: TypeRef): string {
-    const resolved = resolveTypeName(type.name, type.pos)!;
-    const text = type.arrayRank > 0 ? typeText(type) : resolved;
-    return this.constant(`R.typeTest(${JSON.stringify(text)}, T)`);
-  }
-
-  private cast(type: TypeRef, operand: Generated): Generated {
-    resolveTypeName(type.name, type.pos);
-    const target = this.staticTypeOf(type);
-    const text = type.arrayRank > 0 ? typeText(type) : normalizeTypeName(type.name);
-    const conversion = isNumeric(operand.type) || operand.type === 'char';
-    return {
-      code: `R.cast(${operand.code}, ${JSON.stringify(text)}, ${type.nullable}, ${conversion}, ${this.typeCheck(type)})`,
-      type: type.nullable ? null : target,
-    };
-  }
-
-  private isExpression(e: Extract<Expr, { kind: 'is' }>): Generated {
-    const operand = this.expr(e.operand);
-    if (e.pattern) return { code: `R.equals(${operand.code}, ${this.expr(e.pattern).code})`, type: 'bool' };
-    const test = this.typeCheck(e.type!);
-    if (!e.declares) return { code: `${test}(${operand.code})`, type: 'bool' };
-    const js = this.declareLocal(e.declares, this.staticTypeOf(e.type), e.pos);
-    this.pending.push(js);
-    return { code: `${test}(${js} = ${operand.code})`, type: 'bool' };
-  }
-
   private newObject(e: Extract<Expr, { kind: 'new' }>): Generated {
     const type = this.typeRef(e.type);
     const a = this.args(e.args);
@@ -520,11 +280,4 @@ export class ExpressionGenerator {
     });
     return { code: pieces.length ? `(${pieces.join(' + ')})` : '""', type: 'string' };
   }
-}
-
-export function defaultValueCode(type: StaticType): string {
-  if (isNumeric(type)) return '0';
-  if (type === 'bool') return 'false';
-  if (type === 'char') return '"\\u0000"';
-  return 'null';
 }

@@ -2,7 +2,7 @@
  * Recursive-descent/Pratt parser for C# expressions (the C# 7 subset APIM
  * accepts). Statements live in statements.ts, which extends this class.
  */
-import type { Argument, Expr, Initializer, InterpolationPart, LiteralType, MemberInit, Stmt, TypeRef } from './ast.ts';
+import type { Argument, Expr, Initializer, InterpolationPart, LiteralType, MemberInit, Pattern, Stmt, TypeRef } from './ast.ts';
 import { MAX_NESTING, SourceError, tokenize, type Token } from './lexer.ts';
 
 export const PREDEFINED_TYPES = new Set([
@@ -292,14 +292,41 @@ export class ExpressionParser {
   }
 
   private parseIs(operand: Expr): Expr {
+    return { kind: 'is', operand, pattern: this.parsePattern(), pos: operand.pos };
+  }
+
+  /**
+   * A pattern of `is` or `case`: C# 7's type and constant patterns, and
+   * `var`/`not` as later versions allow. A case label's constant is a whole
+   * expression (`case "a" + "b":`); after `is` it binds tighter than `&&`.
+   */
+  protected parsePattern(caseLabel = false): Pattern {
+    const constant = (): Pattern => ({ kind: 'constant', value: caseLabel ? this.parseExpression() : this.parseUnary(), pos: t.start });
     const t = this.token;
-    if (t.kind === 'number' || t.kind === 'string' || t.kind === 'char' || this.is('null') || this.is('true') || this.is('false') || this.is('-')) {
-      return { kind: 'is', operand, type: null, pattern: this.parseUnary(), declares: null, pos: operand.pos };
+    if (t.kind === 'ident' && t.value === 'var' && this.peek().kind === 'ident') {
+      this.index++;
+      return { kind: 'var', declares: this.identifier().value, pos: t.start };
     }
-    const type = this.parseType(true)!;
-    let declares: string | null = null;
-    if (this.token.kind === 'ident') declares = this.identifier().value;
-    return { kind: 'is', operand, type, pattern: null, declares, pos: operand.pos };
+    const next = this.peek();
+    if (t.kind === 'ident' && t.value === 'not' && (next.kind !== 'punct' || this.is('(', next) || this.is('-', next))) {
+      this.index++;
+      return { kind: 'not', pattern: this.parsePattern(caseLabel), pos: t.start };
+    }
+    if (t.kind !== 'ident' && !(t.kind === 'keyword' && PREDEFINED_TYPES.has(t.value))) return constant();
+    const typed = this.speculate((): Pattern | null => {
+      const type = this.parseType(false);
+      if (!type) return null;
+      if (this.token.kind === 'ident' && this.token.value !== 'when') {
+        const name = this.identifier();
+        // `x is string ? a : b` is a conditional, not a declaration of `a`
+        if (type.nullable && this.is(':')) return null;
+        return { kind: 'type', type, declares: name.value, pos: t.start };
+      }
+      if (type.args.length > 0 || type.arrayRank > 0 || (type.nullable && !this.is(':'))) return { kind: 'type', type, declares: null, pos: t.start };
+      // a bare name is a constant (`JTokenType.Object`) or a type (`JObject`, `string`): the generator decides
+      return null;
+    });
+    return typed ?? constant();
   }
 
   private parseThrowExpression(): Expr {

@@ -1,5 +1,8 @@
 /** JS for statements, and the C# "not all code paths return a value" check. */
-import type { Stmt } from './ast.ts';
+import type { Expr, Stmt, TypeRef } from './ast.ts';
+import type { Generated } from './codegen-base.ts';
+import type { StaticType } from './static-types.ts';
+import { hasImplicitConversion } from '../runtime/registry.ts';
 import { ExpressionGenerator, defaultValueCode } from './codegen.ts';
 import { normalizeTypeName } from './static-types.ts';
 import { resolveTypeName } from './type-names.ts';
@@ -26,7 +29,8 @@ export class StatementGenerator extends ExpressionGenerator {
     this.pending = [];
     try {
       const code = this.statement(s);
-      return this.pending.length ? `let ${this.pending.join(', ')};\n${code}` : code;
+      // sibling switch sections may declare pattern variables of the same name
+      return this.pending.length ? `let ${[...new Set(this.pending)].join(', ')};\n${code}` : code;
     } finally {
       this.pending = outer;
     }
@@ -48,7 +52,7 @@ export class StatementGenerator extends ExpressionGenerator {
         const parts = s.declarators.map((d) => {
           const init = d.init ? this.expr(d.init) : null;
           const js = this.declareLocal(d.name, s.type ? declaredType : init?.type ?? null, d.pos);
-          const value = init ? (s.type && declaredType !== null && init.type !== declaredType && /^(int|long|short|byte)$/.test(declaredType) && init.type === 'char' ? `R.cast(${init.code}, ${JSON.stringify(declaredType)}, false, true, null)` : init.code) : defaultValueCode(declaredType);
+          const value = init ? this.converted(init, s.type, declaredType) : defaultValueCode(declaredType);
           return `${js} = ${value}`;
         });
         return `let ${parts.join(', ')};`;
@@ -89,17 +93,55 @@ export class StatementGenerator extends ExpressionGenerator {
         return 'break;';
       case 'continue':
         return 'continue;';
-      case 'switch': {
-        const subject = this.expr(s.subject).code;
-        const sections = s.sections.map((section) => {
-          const labels = section.labels.map((l) => (l ? `case ${this.expr(l).code}:` : 'default:')).join(' ');
-          return `${labels} {\n${this.withScope(() => this.list(section.body))}\n}`;
-        });
-        return `switch (${subject}) {\n${sections.join('\n')}\n}`;
-      }
+      case 'switch':
+        return this.switchStatement(s);
       case 'try':
         return this.tryStatement(s);
     }
+  }
+
+  /**
+   * Constant labels become a JS switch. With type patterns or `when` guards,
+   * an if-chain picks the section (in source order, `default` last) and a JS
+   * switch over its index runs it, so `break` keeps its meaning.
+   */
+  private switchStatement(s: Extract<Stmt, { kind: 'switch' }>): string {
+    const subject = this.expr(s.subject);
+    const constantsOnly = s.sections.every((section) => section.labels.every((l) => l === null || (l.guard === null && l.pattern.kind === 'constant' && !this.namesType(l.pattern.value))));
+    if (constantsOnly) {
+      const sections = s.sections.map((section) => {
+        const labels = section.labels.map((l) => (l ? `case ${this.expr((l.pattern as { value: Expr }).value).code}:` : 'default:')).join(' ');
+        return `${labels} {\n${this.withScope(() => this.list(section.body))}\n}`;
+      });
+      return `switch (${subject.code}) {\n${sections.join('\n')}\n}`;
+    }
+    const value = this.temp();
+    const chosen = this.temp();
+    const tests: string[] = [];
+    let fallback = -1;
+    const bodies = s.sections.map((section, i) =>
+      this.withScope(() => {
+        for (const label of section.labels) {
+          if (label === null) {
+            fallback = i;
+            continue;
+          }
+          const test = this.patternTest(value, subject.type, label.pattern);
+          tests.push(`if (${label.guard ? `${test} && ${this.expr(label.guard).code}` : test}) ${chosen} = ${i};`);
+        }
+        return `case ${i}: {\n${this.list(section.body)}\n}`;
+      }),
+    );
+    return `${value} = ${subject.code};\n${chosen} = ${fallback};\n${tests.join('\nelse ')}\nswitch (${chosen}) {\n${bodies.join('\n')}\n}`;
+  }
+
+  /** An initializer converted to the declared type: char to an integer, a string to a host type's op_Implicit (`XNamespace ns = "urn:x"`). */
+  private converted(init: Generated, type: TypeRef | null, declaredType: StaticType): string {
+    if (type === null || declaredType === null || init.type === declaredType) return init.code;
+    if (/^(int|long|short|byte)$/.test(declaredType) && init.type === 'char') return `R.cast(${init.code}, ${JSON.stringify(declaredType)}, false, true, null)`;
+    const key = resolveTypeName(type.name, type.pos)!;
+    if (type.arrayRank === 0 && hasImplicitConversion(key)) return `R.implicit(${init.code}, ${this.typeRef(type)})`;
+    return init.code;
   }
 
   private tryStatement(s: Extract<Stmt, { kind: 'try' }>): string {

@@ -1,5 +1,5 @@
 /** Statement parser for `@{ … }` bodies and block lambdas. */
-import type { CatchClause, Declarator, Stmt, SwitchSection, TypeRef } from './ast.ts';
+import type { CatchClause, Declarator, Stmt, SwitchLabel, SwitchSection, TypeRef } from './ast.ts';
 import { SourceError } from './lexer.ts';
 import { ExpressionParser } from './parser.ts';
 
@@ -204,12 +204,14 @@ export class StatementParser extends ExpressionParser {
     this.expect('{');
     const sections: SwitchSection[] = [];
     while (!this.accept('}')) {
-      const labels = [];
+      const labels: (SwitchLabel | null)[] = [];
       while (this.is('case') || this.is('default')) {
         if (this.accept('default')) labels.push(null);
         else {
           this.index++;
-          labels.push(this.parseExpression());
+          const pattern = this.parsePattern(true);
+          const guard = this.token.kind === 'ident' && this.token.value === 'when' ? (this.index++, this.parseExpression()) : null;
+          labels.push({ pattern, guard });
         }
         this.expect(':');
       }

@@ -58,6 +58,9 @@ export const CORE_TYPES: Record<string, CoreType> = {
       ...Object.fromEntries(Object.entries(LINQ).map(([name, f]) => [name, f])),
     },
   },
+  // delegates are JS functions; a lambda stored in a `Func<int, int>` local is invoked like a method
+  Func: { test: (v) => typeof v === 'function' }, Action: { test: (v) => typeof v === 'function' },
+  Predicate: { test: (v) => typeof v === 'function' }, Comparison: { test: (v) => typeof v === 'function' },
   List: list, IList: { test: Array.isArray }, ICollection: { test: isIterable }, IReadOnlyCollection: { test: isIterable },
   IEnumerable: { test: isIterable },
   Dictionary: cls(Dictionary),

@@ -6,7 +6,7 @@
  */
 import { DOTNET_EXTENSIONS } from '../dotnet/index.ts';
 import { DotNetException, OutRef, isGeneric, parameterNames } from '../host.ts';
-import { DotNetType, typeInfo } from './registry.ts';
+import { DotNetType, typeInfo, typeOf } from './registry.ts';
 import { EnumValue } from './enums.ts';
 import { AnonymousObject, anonymous } from './anonymous.ts';
 import { dotNetTypeName, indexOutOfRange, missingMember, nullReference } from './errors.ts';
@@ -309,10 +309,16 @@ export function newSizedArray(type: string | null, size: number): unknown {
   return new Array<unknown>(size).fill(null);
 }
 
+/** A user-defined implicit conversion into `type` (`XNamespace ns = "urn:x"`); values already of the type pass. */
+export function implicit(value: unknown, type: DotNetType): unknown {
+  if (value === null || value === undefined || (type.test !== null && type.test(value))) return value ?? null;
+  return ((type.statics as Host).op_Implicit as Fn).call(type.statics, value);
+}
+
 export const RUNTIME = {
   ...operators,
   member, setMember, index, indexN, setIndex, call, invoke, construct, iterate, anonymous, toException, catches,
-  throwValue, typeTest, as, newArray, newSizedArray, str, formatValue, charAt, stringLength,
+  throwValue, typeTest, as, newArray, newSizedArray, str, formatValue, charAt, stringLength, implicit, typeOf,
   OutRef,
   NO_TYPES: Object.freeze([]) as readonly string[],
   T: typeInfo,

@@ -41,6 +41,39 @@ const INTERFACES = [
 ];
 
 const cache = new Map<string, DotNetType>();
+const typeObjects = new Map<string, TypeObject>();
+
+/** What `typeof(T)` gives: System.Type's names, one object per type so `==` compares them. */
+export class TypeObject {
+  readonly Name: string;
+  readonly FullName: string;
+  constructor(name: string, fullName: string) {
+    this.Name = name;
+    this.FullName = fullName;
+  }
+  ToString(): string {
+    return this.FullName;
+  }
+}
+
+const CLR_NAMES: Readonly<Record<string, string>> = {
+  int: 'Int32', long: 'Int64', short: 'Int16', byte: 'Byte', sbyte: 'SByte', uint: 'UInt32', ulong: 'UInt64', ushort: 'UInt16',
+  double: 'Double', float: 'Single', decimal: 'Decimal', string: 'String', bool: 'Boolean', char: 'Char', object: 'Object',
+};
+
+export function typeOf(name: string): TypeObject {
+  let type = typeObjects.get(name);
+  if (!type) {
+    const array = name.endsWith('[]') ? '[]' : '';
+    const element = array ? name.slice(0, -2) : name;
+    const simple = (CLR_NAMES[element] ?? element) + array;
+    const entry = DOTNET_TYPES[element];
+    const qualified = entry === undefined ? undefined : Object.keys(DOTNET_TYPES).find((key) => key.endsWith(`.${element}`) && DOTNET_TYPES[key] === entry);
+    type = new TypeObject(simple, qualified ? qualified + array : `System.${simple}`);
+    typeObjects.set(name, type);
+  }
+  return type;
+}
 
 function build(name: string): DotNetType | null {
   const core = CORE_TYPES[name];
@@ -61,6 +94,12 @@ function build(name: string): DotNetType | null {
 export function isNamespaceOfKnownType(namespace: string): boolean {
   const prefix = namespace + '.';
   return Object.keys(DOTNET_TYPES).some((name) => name.startsWith(prefix));
+}
+
+/** True when the type converts from a string implicitly (XName, XNamespace): typed locals initialised with a string convert. */
+export function hasImplicitConversion(name: string): boolean {
+  const type = typeInfo(name, false);
+  return type !== null && typeof (type.statics as { op_Implicit?: unknown }).op_Implicit === 'function';
 }
 
 export function isKnownType(name: string): boolean {
