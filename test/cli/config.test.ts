@@ -73,6 +73,18 @@ test('config inspect: a table for people, JSON for tools, never a key', async ()
   for (const output of [human.stdout, json.stdout]) assert.doesNotMatch(output, /primary-key-0/);
 });
 
+test('config inspect --operation prints the effective policy; a malformed one is a usage error', async () => {
+  const merged = await runCommand([...NODE_ENTRY, 'config', 'inspect', 'examples/gateway.yaml', '--operation', 'public/get-anything']);
+  assert.equal(merged.code, 0);
+  assert.match(merged.stdout, /^<policies>\n {2}<inbound>\n {4}<!-- api public -->\n {4}<rate-limit-by-key /);
+  assert.match(merged.stdout, /<!-- default global policy -->\n {4}<forward-request \/>/);
+  const json = await runCommand([...NODE_ENTRY, 'config', 'inspect', 'examples/gateway.yaml', '--operation', 'public/get-anything', '--json']);
+  assert.equal((JSON.parse(json.stdout) as { policy: string }).policy, merged.stdout);
+  const malformed = await runCommand([...NODE_ENTRY, 'config', 'inspect', 'examples/gateway.yaml', '--operation', 'public']);
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /--operation "public" is not <api id>\/<operation id>/);
+});
+
 test('--version, --help with examples, unknown command exits 2', async () => {
   const version = await runCommand([...NODE_ENTRY, '--version']);
   assert.equal(version.code, 0);

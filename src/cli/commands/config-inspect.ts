@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfigured } from '../../config/source.ts';
+import { ApimgwError } from '../../errors.ts';
+import { effectivePolicy } from '../../policy/effective.ts';
 import { summarise, type SnapshotSummary } from '../../config/summary.ts';
 import { colours, table } from '../ui/output.ts';
 import { addSettingsOptions, settingsFrom, type SettingsFlags } from '../settings-options.ts';
@@ -7,6 +9,8 @@ import type { CommandContext } from '../program.ts';
 
 interface InspectFlags extends SettingsFlags {
   json?: boolean;
+  operation?: string;
+  product?: string;
 }
 
 function humanReport(source: string, hash: string, summary: SnapshotSummary, paint: ReturnType<typeof colours>): string {
@@ -38,13 +42,25 @@ function humanReport(source: string, hash: string, summary: SnapshotSummary, pai
 export function registerConfigInspect(parent: Command, context: CommandContext): void {
   addSettingsOptions(parent.command('inspect [path]')
     .description('summarise a snapshot file or APIOps folder: APIs, versions, revisions, operations, products, subscriptions')
-    .option('--json', 'print the summary as JSON on stdout'))
-    .addHelpText('after', '\nExamples:\n  apimgw config inspect examples/gateway.yaml\n  apimgw config inspect ./apiops --json | jq \'.apis[].id\'')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--operation <api/operation>', 'print the effective policy of one operation: every scope merged at <base/>')
+    .option('--product <id>', 'with --operation: the product the call comes through (its policy joins the merge)'))
+    .addHelpText('after', '\nExamples:\n  apimgw config inspect examples/gateway.yaml\n  apimgw config inspect ./apiops --json | jq \'.apis[].id\'\n  apimgw config inspect examples/gateway.yaml --operation public/get-anything')
     .action((path: string | undefined, flags: InspectFlags) => {
       const { settings } = settingsFrom(flags, context.io.env);
       const config = loadConfigured(settings, path);
-      const summary = summarise(config.snapshot);
       const { io } = context;
+      if (flags.operation !== undefined) {
+        const slash = flags.operation.lastIndexOf('/');
+        if (slash <= 0 || slash === flags.operation.length - 1) {
+          throw new ApimgwError('APIMGW_E_SETTINGS_INVALID', `--operation "${flags.operation}" is not <api id>/<operation id>`, { hint: 'For example --operation orders/get-order; `apimgw config inspect` lists the ids.' });
+        }
+        const request = { apiId: flags.operation.slice(0, slash), operationId: flags.operation.slice(slash + 1), productId: flags.product };
+        const policy = effectivePolicy(config.snapshot, request, config.policySources);
+        io.stdout.write(flags.json ? `${JSON.stringify({ ...request, policy }, null, 2)}\n` : policy);
+        return;
+      }
+      const summary = summarise(config.snapshot);
       if (flags.json) {
         io.stdout.write(`${JSON.stringify({ source: config.source, hash: config.hash, warnings: config.warnings, ...summary }, null, 2)}\n`);
         return;
