@@ -303,7 +303,7 @@ export class ExpressionParser {
   protected parsePattern(caseLabel = false): Pattern {
     const constant = (): Pattern => ({ kind: 'constant', value: caseLabel ? this.parseExpression() : this.parseUnary(), pos: t.start });
     const t = this.token;
-    if (t.kind === 'ident' && t.value === 'var' && this.peek().kind === 'ident') {
+    if (this.is('var') && this.peek().kind === 'ident') {
       this.index++;
       return { kind: 'var', declares: this.identifier().value, pos: t.start };
     }

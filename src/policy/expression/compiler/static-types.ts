@@ -59,7 +59,7 @@ const STRING_RESULT = new Set([
   'Replace', 'PadLeft', 'PadRight', 'Insert', 'Remove', 'Normalize', 'Format', 'Join', 'Concat', 'ToBase64String',
   'EscapeDataString', 'UnescapeDataString', 'UrlEncode', 'UrlDecode', 'HtmlEncode', 'HtmlDecode', 'SerializeObject',
 ]);
-const INT_RESULT = new Set(['IndexOf', 'LastIndexOf', 'IndexOfAny', 'CompareTo', 'Compare', 'CompareOrdinal', 'GetHashCode', 'ToInt32', 'Next', 'Sign']);
+const INT_RESULT = new Set(['IndexOf', 'LastIndexOf', 'IndexOfAny', 'CompareTo', 'Compare', 'CompareOrdinal', 'GetHashCode', 'ToInt32', 'Next', 'Sign', 'Read', 'Peek']);
 const BOOL_RESULT = new Set([
   'Contains', 'StartsWith', 'EndsWith', 'Equals', 'IsNullOrEmpty', 'IsNullOrWhiteSpace', 'ContainsKey', 'ContainsValue',
   'TryParse', 'IsMatch', 'Any', 'All', 'SequenceEqual', 'TryGetValue', 'IsDigit', 'IsLetter', 'IsLetterOrDigit',

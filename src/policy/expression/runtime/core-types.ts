@@ -8,6 +8,8 @@ import { ArrayStatics, Dictionary, HashSet, KeyValuePair, Queue, Stack, StringBu
 import { ConvertStatics, Guid, GuidStatics, Uri, UriPartial, UriStatics, WebUtilityStatics } from './convert.ts';
 import { Group, Match, Regex, RegexOptions, RegexStatics } from './regex.ts';
 import { LINQ } from './linq.ts';
+import { StringReader, StringWriter } from './text-io.ts';
+import { TimeZoneInfo, TimeZoneInfoStatics } from './timezone.ts';
 
 type Ctor = new (...args: never[]) => unknown;
 
@@ -61,6 +63,9 @@ export const CORE_TYPES: Record<string, CoreType> = {
   // delegates are JS functions; a lambda stored in a `Func<int, int>` local is invoked like a method
   Func: { test: (v) => typeof v === 'function' }, Action: { test: (v) => typeof v === 'function' },
   Predicate: { test: (v) => typeof v === 'function' }, Comparison: { test: (v) => typeof v === 'function' },
+  TimeZoneInfo: cls(TimeZoneInfo, TimeZoneInfoStatics),
+  StringReader: cls(StringReader),
+  StringWriter: cls(StringWriter),
   List: list, IList: { test: Array.isArray }, ICollection: { test: isIterable }, IReadOnlyCollection: { test: isIterable },
   IEnumerable: { test: isIterable },
   Dictionary: cls(Dictionary),
@@ -82,6 +87,6 @@ export const CORE_TYPES: Record<string, CoreType> = {
     ['Exception', 'ArgumentException', 'ArgumentNullException', 'ArgumentOutOfRangeException', 'InvalidOperationException',
       'FormatException', 'NotSupportedException', 'NotImplementedException', 'KeyNotFoundException', 'InvalidCastException',
       'NullReferenceException', 'IndexOutOfRangeException', 'OverflowException', 'DivideByZeroException', 'UriFormatException',
-      'SystemException', 'TimeoutException'].map((name) => [name, exception(name)]),
+      'SystemException', 'TimeoutException', 'TimeZoneNotFoundException'].map((name) => [name, exception(name)]),
   ),
 };
