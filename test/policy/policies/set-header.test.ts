@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { PolicyCompileError } from '../../../src/policy/diagnostics.ts';
 import { setHeader } from '../../../src/policy/policies/set-header/index.ts';
+import { startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const steps = (xml: string, section: 'inbound' | 'outbound' | 'backend' | 'on-error' = 'inbound') => compileSection(xml, [setHeader], { section });
@@ -79,4 +80,48 @@ test('compile errors are located and precise', () => {
   });
   assert.throws(() => steps('<set-header exists-action="delete" />'), /set-header: attribute "name" is required/);
   assert.throws(() => steps('<set-header name="X"><val>1</val></set-header>'), /set-header: unexpected element <val>; allowed: <value>/);
+});
+
+describe('set-header through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [{
+        path: 'h',
+        serviceUrl: backend.url,
+        policy: `<policies>
+          <inbound>
+            <set-header name="X-Set" exists-action="override"><value>a</value><value>b</value></set-header>
+            <set-header name="X-Keep" exists-action="skip"><value>gateway</value></set-header>
+            <set-header name="X-More" exists-action="append"><value>2</value></set-header>
+            <set-header name="X-Drop" exists-action="delete" />
+          </inbound>
+          <outbound>
+            <set-header name="X-Echo-Backend" exists-action="delete" />
+            <set-header name="X-Method" exists-action="override"><value>@(context.Request.Method)</value></set-header>
+            <set-header name="Set-Cookie" exists-action="append"><value>a=1</value><value>b=2</value></set-header>
+          </outbound>
+        </policies>`,
+      }],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('inbound edits reach the backend; outbound edits reach the client', async () => {
+    const response = await fetch(`${gateway.url}/h/x`, { headers: { 'X-Keep': 'client', 'X-More': '1', 'X-Drop': 'gone' } });
+    assert.equal(response.status, 200);
+    const echo = await response.json() as EchoAnswer;
+    assert.equal(echo.headers['x-set'], 'a,b');
+    assert.equal(echo.headers['x-keep'], 'client');
+    assert.equal(echo.headers['x-more'], '1,2');
+    assert.equal(echo.headers['x-drop'], undefined);
+    assert.equal(response.headers.get('x-echo-backend'), null);
+    assert.equal(response.headers.get('x-method'), 'GET');
+    assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
+  });
 });
