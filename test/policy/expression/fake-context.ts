@@ -1,6 +1,17 @@
 /** A small `context` built from plain JS objects following host.ts conventions. */
 import { generic } from '../../../src/policy/expression/host.ts';
 import { DotNetException } from '../../../src/policy/expression/host.ts';
+import { parseJson } from '../../../src/policy/expression/dotnet/json/index.ts';
+
+/** A message body read as APIM reads it: `As<string>()`, or parsed by `As<JObject>()` / `As<JArray>()` / `As<JToken>()`. */
+export function body(text: string) {
+  return { As: generic((t: readonly string[]) => (t[0] === 'string' ? text : parseJson(text))) };
+}
+
+/** What send-request stores in a variable: an IResponse with a status and a body. */
+export function response(text: string, statusCode = 200) {
+  return { StatusCode: statusCode, Body: body(text) };
+}
 
 function dictionary(entries: Record<string, unknown>, ignoreCase = false) {
   const find = (key: string) => Object.keys(entries).find((k) => (ignoreCase ? k.toLowerCase() === key.toLowerCase() : k === key));
@@ -26,7 +37,7 @@ function dictionary(entries: Record<string, unknown>, ignoreCase = false) {
   };
 }
 
-export function fakeContext(variables: Record<string, unknown> = {}) {
+export function fakeContext(variables: Record<string, unknown> = {}, responseBody = '{"a":1}') {
   const url = { Host: 'api.contoso.com', Path: '/echo/resource', Port: 443, Scheme: 'https', Query: dictionary({ redirect: ['%2Fhome'] }), QueryString: '?redirect=%2Fhome', ToString: () => 'https://api.contoso.com/echo/resource?redirect=%2Fhome' };
   return {
     Request: {
@@ -38,7 +49,7 @@ export function fakeContext(variables: Record<string, unknown> = {}) {
       IpAddress: '10.0.0.1',
       Body: { As: generic((t: readonly string[]) => (t[0] === 'string' ? '{"a":1}' : null)) },
     },
-    Response: { StatusCode: 200, Headers: dictionary({}, true) },
+    Response: { StatusCode: 200, Headers: dictionary({}, true), Body: body(responseBody) },
     Variables: dictionary(variables),
     Product: { Name: 'Starter' },
     User: { Id: 'user-1' },
