@@ -78,7 +78,7 @@ const AES_KEY = Buffer.from('000102030405060708090a0b0c0d0e0f1011121314151617181
 const AES_IV = Buffer.from('0f0e0d0c0b0a09080706050403020100', 'hex');
 
 const ctx = fakeContext({
-  status: '403', bearerToken: 'tok', redirect: '/home', cookie: 'c1', stateRaw: 's+r', codeChallenge: 'abc',
+  status: '403', redirect: '/home', cookie: 'c1', stateRaw: 's+r', codeChallenge: 'abc',
   iSAPBearerTokenExpiry: 3600, RandomBackOffDelay: 600, SAPBearerTokenExpiry: '3600', SAPOAuthRefreshExpiry: '7200',
   requestDateString: 'Tue, 05 Mar 2024 10:00:00 GMT', bodySize: '1000', urlId: 1, 'cookie-expiry': 0, cacheKey: 'k', ivTokens: 'iv',
   'managed-identity-token': 'mi', subscriptionKey: 'sk', 'oauth-proxy-callback': 'https://cb', state: 'st', nonce: 'nn', codeChallengeSha256: 'h',
