@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { rewriteUri } from '../../../src/policy/policies/rewrite-uri/index.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const steps = (xml: string) => compileSection(xml, [rewriteUri]);
@@ -53,4 +54,39 @@ test('compile errors: missing template, expression mixed with text, bad boolean'
   assert.throws(() => steps('<rewrite-uri template="/a/@(context.Api.Id)" />'), /an expression must be the whole template value/);
   assert.throws(() => steps('<rewrite-uri template="/a" copy-unmatched-params="yes" />'), /rewrite-uri: copy-unmatched-params must be true or false/);
   assert.throws(() => compileSection('<rewrite-uri template="/a" />', [rewriteUri], { section: 'outbound' }), /not allowed in outbound/);
+});
+
+describe('rewrite-uri through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    const operations = (urlTemplate: string, id = 'get') => [{ id, method: 'GET', urlTemplate }];
+    gateway = await startListener({
+      apis: [
+        { path: 'r', serviceUrl: `${backend.url}/svc`, operations: operations('/items/{id}'), policy: inbound('<rewrite-uri template="/v2/things/{id}?source=gw" />') },
+        { path: 'r-drop', serviceUrl: `${backend.url}/svc`, operations: operations('/items/{id}'), policy: inbound('<rewrite-uri template="/v2/things/{id}" copy-unmatched-params="false" />') },
+        { path: 'r-expr', serviceUrl: `${backend.url}/svc`, operations: operations('/items/{id}'), policy: inbound('<rewrite-uri template="@(&quot;/by-expression/&quot; + context.Request.MatchedParameters[&quot;id&quot;])" />') },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('the backend sees the rewritten path with matched parameters and unmatched query parameters copied', async () => {
+    const echo = await (await fetch(`${gateway.url}/r/items/42?extra=1`)).json() as EchoAnswer;
+    assert.equal(echo.url, '/svc/v2/things/42?source=gw&extra=1');
+  });
+
+  it('copy-unmatched-params="false" drops the incoming query', async () => {
+    const echo = await (await fetch(`${gateway.url}/r-drop/items/42?extra=1`)).json() as EchoAnswer;
+    assert.equal(echo.url, '/svc/v2/things/42');
+  });
+
+  it('a whole-value expression template', async () => {
+    const echo = await (await fetch(`${gateway.url}/r-expr/items/9`)).json() as EchoAnswer;
+    assert.equal(echo.url, '/svc/by-expression/9');
+  });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { setMethod } from '../../../src/policy/policies/set-method/index.ts';
 import { setStatus } from '../../../src/policy/policies/set-status/index.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 test('set-method sets the backend request method, literal or expression', async () => {
@@ -33,4 +34,42 @@ test('set-status compile errors', () => {
   assert.throws(() => compileSection('<set-status reason="x" />', [setStatus]), /set-status: attribute "code" is required/);
   assert.throws(() => compileSection('<set-status code="abc" />', [setStatus]), /set-status: code must be an integer/);
   assert.throws(() => compileSection('<set-status code="99" />', [setStatus]), /set-status: code must be an HTTP status code between 100 and 599, got 99/);
+});
+
+describe('set-method and set-status through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        { path: 'm', serviceUrl: backend.url, policy: inbound('<set-method>@(context.Request.Headers.GetValueOrDefault("X-Method", "PATCH"))</set-method>') },
+        {
+          path: 's',
+          serviceUrl: backend.url,
+          policy: '<policies><outbound><set-status code="201" reason="Made It" /><set-header name="X-Original-Method" exists-action="override"><value>@(context.Request.OriginalMethod)</value></set-header></outbound></policies>',
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('set-method changes the method the backend receives, keeping the body', async () => {
+    const echo = await (await fetch(`${gateway.url}/m/x`, { method: 'POST', body: 'payload' })).json() as EchoAnswer;
+    assert.equal(echo.method, 'PATCH');
+    assert.equal(echo.body, 'payload');
+    const deleted = await (await fetch(`${gateway.url}/m/x`, { headers: { 'X-Method': 'DELETE' } })).json() as EchoAnswer;
+    assert.equal(deleted.method, 'DELETE');
+  });
+
+  it('outbound set-status changes the status and reason phrase the client gets; the backend body stays', async () => {
+    const response = await fetch(`${gateway.url}/s/x`, { method: 'PUT' });
+    assert.equal(response.status, 201);
+    assert.equal(response.statusText, 'Made It');
+    assert.equal(response.headers.get('x-original-method'), 'PUT');
+    assert.equal((await response.json() as EchoAnswer).method, 'PUT');
+  });
 });
