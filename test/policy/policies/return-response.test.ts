@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { HeaderDictionary, ResponseMessage } from '../../../src/policy/context/message.ts';
 import { mockResponse } from '../../../src/policy/policies/mock-response/index.ts';
 import { returnResponse } from '../../../src/policy/policies/return-response/index.ts';
 import { setHeader } from '../../../src/policy/policies/set-header/index.ts';
 import { setVariable } from '../../../src/policy/policies/set-variable/index.ts';
+import { inbound, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const definitions = [returnResponse, mockResponse, setHeader, setVariable];
@@ -64,4 +65,70 @@ test('mock-response answers with the status code and content type and ends the p
   assert.equal(plain.response.headers.has('content-type'), false);
   assert.throws(() => compileSection('<mock-response status-code="700" />', definitions), /mock-response: status-code must be an HTTP status code between 100 and 599, got 700/);
   assert.throws(() => compileSection('<mock-response />', definitions, { section: 'backend' }), /not allowed in backend/);
+});
+
+describe('return-response and mock-response through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        {
+          path: 'rr',
+          serviceUrl: backend.url,
+          policy: `<policies>
+            <inbound>
+              <return-response>
+                <set-status code="403" reason="Nope" />
+                <set-header name="X-Why" exists-action="override"><value>@(context.Request.Url.Path)</value></set-header>
+                <set-header name="Content-Type" exists-action="override"><value>text/plain</value></set-header>
+                <set-body>refused by policy</set-body>
+              </return-response>
+            </inbound>
+            <outbound><set-header name="X-Outbound" exists-action="override"><value>ran</value></set-header></outbound>
+          </policies>`,
+        },
+        { path: 'rr-out', serviceUrl: backend.url, policy: '<policies><outbound><return-response><set-body>@("was " + context.Response.StatusCode)</set-body></return-response></outbound></policies>' },
+        { path: 'mock', serviceUrl: backend.url, policy: inbound('<mock-response status-code="202" content-type="application/json" />') },
+        { path: 'mock-default', serviceUrl: backend.url, policy: inbound('<mock-response />') },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('inbound return-response answers without the backend and skips outbound', async () => {
+    const before = backend.hits;
+    const response = await fetch(`${gateway.url}/rr/x/y`);
+    assert.equal(response.status, 403);
+    assert.equal(response.statusText, 'Nope');
+    assert.equal(response.headers.get('x-why'), '/x/y', 'context.Request.Url is the backend URL');
+    assert.equal(response.headers.get('content-type'), 'text/plain');
+    assert.equal(response.headers.get('x-outbound'), null);
+    assert.equal(await response.text(), 'refused by policy');
+    assert.equal(backend.hits, before);
+  });
+
+  it('outbound return-response replaces the backend response with an empty 200 plus its body', async () => {
+    const response = await fetch(`${gateway.url}/rr-out/x`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-echo-backend'), null);
+    assert.equal(await response.text(), 'was 200');
+  });
+
+  it('mock-response answers the status code with an empty body and the content type; 200 by default', async () => {
+    const before = backend.hits;
+    const mocked = await fetch(`${gateway.url}/mock/x`, { method: 'POST', body: 'ignored' });
+    assert.equal(mocked.status, 202);
+    assert.equal(mocked.headers.get('content-type'), 'application/json');
+    assert.equal(await mocked.text(), '');
+    const plain = await fetch(`${gateway.url}/mock-default/x`);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get('content-length'), '0');
+    assert.equal(await plain.text(), '');
+    assert.equal(backend.hits, before);
+  });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { parseJson } from '../../../src/policy/expression/dotnet/json/reader.ts';
 import { setBody } from '../../../src/policy/policies/set-body/index.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const steps = (xml: string, section: 'inbound' | 'outbound' | 'backend' = 'inbound') => compileSection(xml, [setBody], { section });
@@ -92,4 +93,52 @@ test('liquid: markup written directly inside set-body is the template; variables
     '</set-body>',
   ].join('')), context);
   assert.equal(context.request.body!.content.toString(), '<message><data val1="a" n="2" p="p" /></message>');
+});
+
+describe('set-body through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        {
+          path: 'b',
+          serviceUrl: backend.url,
+          policy: `<policies>
+            <inbound><set-body>@{
+              var order = context.Request.Body.As<JObject>();
+              order["total"] = (int)order["count"] * 3;
+              return order.ToString(Newtonsoft.Json.Formatting.None);
+            }</set-body></inbound>
+            <outbound><set-body>@("backend saw: " + context.Response.Body.As<JObject>()["body"])</set-body></outbound>
+          </policies>`,
+        },
+        {
+          path: 'liquid',
+          serviceUrl: backend.url,
+          policy: inbound(`<set-body template="liquid">{"who":"{{body.name | Upcase}}","path":"{{context.Request.MatchedParameters["rest"]}}","method":"{{context.Request.Method}}"}</set-body>
+            <set-header name="Content-Type" exists-action="override"><value>application/json</value></set-header>`),
+          operations: [{ id: 'post', method: 'POST', urlTemplate: '/{rest}' }],
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('inbound rewrites the JSON the backend receives; outbound replaces what the client gets', async () => {
+    const response = await fetch(`${gateway.url}/b/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"count":4}' });
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'backend saw: {"count":4,"total":12}');
+  });
+
+  it('a Liquid template reads the JSON body and the context', async () => {
+    const response = await fetch(`${gateway.url}/liquid/people`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ada"}' });
+    const echo = await response.json() as EchoAnswer;
+    assert.deepEqual(JSON.parse(echo.body), { who: 'ADA', path: 'people', method: 'POST' });
+    assert.equal(echo.headers['content-length'], String(Buffer.byteLength(echo.body)));
+  });
 });
