@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { PolicyFailure } from '../../../src/policy/failure.ts';
 import { checkHeader } from '../../../src/policy/policies/check-header/index.ts';
 import { ipFilter } from '../../../src/policy/policies/ip-filter/index.ts';
+import { inbound, send, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const failure = (status: number, reason: string, message: string, lastErrorMessage = message) => (error: unknown) => {
@@ -60,4 +61,52 @@ test('ip-filter compile errors', () => {
   assert.throws(() => compileSection('<ip-filter action="allow"><address>1.2.3</address></ip-filter>', [ipFilter]), /ip-filter: "1.2.3" is not an IPv4 or IPv6 address/);
   assert.throws(() => compileSection('<ip-filter action="allow"><address-range from="10.0.0.9" to="10.0.0.1" /></ip-filter>', [ipFilter]), /from 10.0.0.9 to 10.0.0.1 is empty/);
   assert.throws(() => compileSection('<ip-filter action="allow"><address-range from="10.0.0.1" to="::1" /></ip-filter>', [ipFilter]), /same family/);
+});
+
+describe('check-header and ip-filter through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        { path: 'checked', serviceUrl: backend.url, policy: inbound(check) },
+        { path: 'presence', serviceUrl: backend.url, policy: inbound('<check-header name="X-Tenant" failed-check-httpcode="400" failed-check-error-message="Tenant header missing" ignore-case="false" />') },
+        { path: 'loopback', serviceUrl: backend.url, policy: inbound('<ip-filter action="allow"><address>127.0.0.1</address></ip-filter>') },
+        { path: 'elsewhere', serviceUrl: backend.url, policy: inbound('<ip-filter action="allow"><address-range from="10.0.0.0" to="10.0.0.255" /></ip-filter>') },
+        { path: 'blocked', serviceUrl: backend.url, policy: inbound('<ip-filter action="forbid"><address-range from="127.0.0.0" to="127.255.255.255" /></ip-filter>') },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('check-header passes allowed values to the backend and refuses others with its own status and message', async () => {
+    const passed = await send(`${gateway.url}/checked/x`, { headers: { 'X-Key': 'BETA' } });
+    assert.equal(passed.status, 200);
+    assert.equal(passed.echo!.headers['x-key'], 'BETA');
+    const refused = await send(`${gateway.url}/checked/x`, { headers: { 'X-Key': 'gamma' } });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('content-type'), 'application/json');
+    assert.equal(refused.text, '{ "statusCode": 401, "message": "Not authorized" }');
+    const missing = await send(`${gateway.url}/presence/x`);
+    assert.equal(missing.status, 400);
+    assert.equal(missing.text, '{ "statusCode": 400, "message": "Tenant header missing" }');
+    assert.equal((await send(`${gateway.url}/presence/x`, { headers: { 'X-Tenant': 'any' } })).status, 200);
+  });
+
+  it('ip-filter lets 127.0.0.1 through when allowed and answers 403 with the APIM text otherwise', async () => {
+    const hits = backend.hits;
+    assert.equal((await send(`${gateway.url}/loopback/x`)).status, 200);
+    assert.equal(backend.hits, hits + 1);
+    const notAllowed = await send(`${gateway.url}/elsewhere/x`);
+    assert.equal(notAllowed.status, 403);
+    assert.equal(notAllowed.text, '{ "statusCode": 403, "message": "Caller IP address 127.0.0.1 is not allowed. Access denied." }');
+    const blocked = await send(`${gateway.url}/blocked/x`);
+    assert.equal(blocked.status, 403);
+    assert.equal(blocked.text, '{ "statusCode": 403, "message": "Caller IP address is blocked. Access denied." }');
+    assert.equal(backend.hits, hits + 1);
+  });
 });

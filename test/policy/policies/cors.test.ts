@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { executePlan } from '../../../src/policy/pipeline.ts';
 import { cors } from '../../../src/policy/policies/cors/index.ts';
 import { setHeader } from '../../../src/policy/policies/set-header/index.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, type ContextInit } from './support.ts';
 
 const POLICY = [
@@ -101,4 +102,61 @@ test('cors compile errors', () => {
   assert.throws(() => compileSection('<cors><allowed-origins><origin>*</origin></allowed-origins><allowed-methods preflight-result-max-age="-1" /></cors>', [cors]), /preflight-result-max-age must be a whole number of seconds/);
   assert.throws(() => compileSection('<cors><allowed-origins><origin>*</origin></allowed-origins><allowed-methods><verb>GET</verb></allowed-methods></cors>', [cors]), /cors: <allowed-methods>: unexpected element <verb>; allowed: <method>/);
   assert.throws(() => compileSection('<cors allow-credentials="maybe"><allowed-origins><origin>*</origin></allowed-origins></cors>', [cors]), /cors: allow-credentials must be true or false/);
+});
+
+describe('cors through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        { path: 'web', serviceUrl: backend.url, policy: inbound(POLICY) },
+        { path: 'open', serviceUrl: backend.url, policy: inbound('<cors><allowed-origins><origin>*</origin></allowed-origins></cors>') },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('a preflight is answered by the gateway with the Access-Control headers, without the backend', async () => {
+    const hits = backend.hits;
+    const response = await fetch(`${gateway.url}/web/items`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-custom' },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
+    assert.match(response.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.match(response.headers.get('access-control-allow-headers') ?? '', /x-custom/i);
+    assert.equal(response.headers.get('access-control-max-age'), '300');
+    assert.equal(await response.text(), '');
+    assert.equal(backend.hits, hits);
+  });
+
+  it('an actual request reaches the backend; the response carries allow-origin and expose-headers', async () => {
+    const response = await fetch(`${gateway.url}/web/items`, { method: 'POST', headers: { Origin: 'http://localhost:8080' }, body: 'x' });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:8080');
+    assert.match(response.headers.get('access-control-expose-headers') ?? '', /X-Request-Id/);
+    assert.equal((await response.json() as EchoAnswer).headers['x-reached'], 'yes');
+  });
+
+  it('an unmatched origin with terminate-unmatched-request gets an empty 200 without reaching the backend', async () => {
+    const hits = backend.hits;
+    const response = await fetch(`${gateway.url}/web/items`, { headers: { Origin: 'https://evil.example' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    assert.equal(await response.text(), '');
+    assert.equal(backend.hits, hits);
+  });
+
+  it('origin * answers any origin', async () => {
+    const response = await fetch(`${gateway.url}/open/x`, { headers: { Origin: 'https://any.example' } });
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    await response.text();
+  });
 });

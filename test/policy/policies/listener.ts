@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Logger } from 'pino';
 import { createEchoServer } from '../../../examples/echo-backend.ts';
 import { DataPlane } from '../../../src/gateway/data-plane.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -61,7 +62,8 @@ export function inbound(xml: string, rest = ''): string {
   return `<policies><inbound>${xml}</inbound>${rest}</policies>`;
 }
 
-export async function startListener(snapshot: ListenerSnapshot): Promise<Listener> {
+/** `logger`: where the gateway logs (trace, log-to-eventhub, request lines); silent by default. */
+export async function startListener(snapshot: ListenerSnapshot, logger?: Logger): Promise<Listener> {
   const document = {
     ...snapshot,
     apis: snapshot.apis.map((api) => ({
@@ -73,7 +75,7 @@ export async function startListener(snapshot: ListenerSnapshot): Promise<Listene
       operations: api.operations ?? DEFAULT_OPERATIONS,
     })),
   };
-  const plane = new DataPlane(SETTINGS, createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' }));
+  const plane = new DataPlane(SETTINGS, logger ?? createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' }));
   plane.apply(configFromYaml(JSON.stringify(document)));
   const url = `http://127.0.0.1:${await listen(plane.server)}`;
   return { url, plane, close: () => plane.drain(1) };
