@@ -1,19 +1,20 @@
 import { DotNetException } from '../../host.ts';
 import { XName, XNamespace, toXName } from './names.ts';
-import { XAttribute, XCData, XComment, XDeclaration, XDocumentType, XNode, XProcessingInstruction, XText, XmlNodeType, convertXmlValue, xmlText } from './nodes.ts';
+import { XAttribute, XCData, XComment, XNode, XProcessingInstruction, XText, XmlNodeType, convertXmlValue, xmlText } from './nodes.ts';
 import { parseXml, type RawNode } from './parser.ts';
 import { writeXml } from './writer.ts';
 
 /**
- * XContainer, XElement and XDocument. Content follows LINQ to XML: strings
+ * XContainer and XElement (XDocument is in document.ts). Content follows LINQ to XML: strings
  * and other values become text (adjacent text merges), nodes that already
  * have a parent are copied, enumerables add each item, null is ignored.
  */
 
-const LOAD_PRESERVE_WHITESPACE = new Set<unknown>(['PreserveWhitespace', 1]);
-const SAVE_DISABLE_FORMATTING = new Set<unknown>(['DisableFormatting', 1]);
+export const LOAD_PRESERVE_WHITESPACE = new Set<unknown>(['PreserveWhitespace', 1]);
+export const SAVE_DISABLE_FORMATTING = new Set<unknown>(['DisableFormatting', 1]);
 
-function enumName(value: unknown): unknown {
+/** A LoadOptions/SaveOptions argument by name, whether the runtime passed a name or an enum object. */
+export function enumName(value: unknown): unknown {
   return typeof value === 'object' && value !== null && 'name' in value ? (value as { name: unknown }).name : value;
 }
 
@@ -121,7 +122,8 @@ export abstract class XContainer extends XNode {
   }
 
   protected validateNode(node: XNode): void {
-    if (node instanceof XDocument) throw new DotNetException('ArgumentException', 'A node of type Document cannot be added to content.');
+    // by node type: document.ts builds on this module, so XDocument is not imported here
+    if (node.NodeType === XmlNodeType.Document) throw new DotNetException('ArgumentException', 'A node of type Document cannot be added to content.');
   }
 }
 
@@ -318,64 +320,6 @@ export class XElement extends XContainer {
     const item = attribute.parentContainer ? new XAttribute(attribute) : attribute;
     item.parentContainer = this;
     this.#attributes.push(item);
-  }
-}
-
-export class XDocument extends XContainer {
-  Declaration: XDeclaration | null = null;
-
-  /** `new XDocument(content…)`, `new XDocument(declaration, content…)` or a copy. */
-  constructor(...content: unknown[]) {
-    super();
-    if (content.length === 1 && content[0] instanceof XDocument) {
-      const other = content[0];
-      this.Declaration = other.Declaration && new XDeclaration(other.Declaration);
-      this.Add(...other.nodes.map((n) => n.clone()));
-      return;
-    }
-    if (content[0] instanceof XDeclaration) this.Declaration = content.shift() as XDeclaration;
-    this.Add(...content);
-  }
-
-  static Parse(text: string, options?: unknown): XDocument {
-    const raw = parseXml(text, LOAD_PRESERVE_WHITESPACE.has(enumName(options)));
-    const document = new XDocument();
-    if (raw.declaration) document.Declaration = new XDeclaration(raw.declaration.version, raw.declaration.encoding, raw.declaration.standalone);
-    if (raw.doctype) document.Add(new XDocumentType(raw.doctype));
-    document.Add(...raw.nodes.map(fromRaw));
-    return document;
-  }
-
-  get NodeType(): string {
-    return XmlNodeType.Document;
-  }
-
-  get Root(): XElement | null {
-    return (this.nodes.find((n) => n instanceof XElement) as XElement | undefined) ?? null;
-  }
-
-  get DocumentType(): XDocumentType | null {
-    return (this.nodes.find((n) => n instanceof XDocumentType) as XDocumentType | undefined) ?? null;
-  }
-
-  /** The nodes without the declaration, as XDocument.ToString() prints them. */
-  ToString(options?: unknown): string {
-    const indent = !SAVE_DISABLE_FORMATTING.has(enumName(options));
-    return this.nodes.map((node) => writeXml(node, indent)).join(indent ? '\n' : '');
-  }
-
-  override toString(): string {
-    return this.ToString();
-  }
-
-  clone(): XDocument {
-    return new XDocument(this);
-  }
-
-  protected override validateNode(node: XNode): void {
-    super.validateNode(node);
-    if (node instanceof XText && /\S/.test(node.Value)) throw new DotNetException('ArgumentException', 'Non-whitespace characters cannot be added to content.');
-    if (node instanceof XElement && this.Root) throw new DotNetException('InvalidOperationException', 'This operation would create an incorrectly structured document.');
   }
 }
 

@@ -1,5 +1,6 @@
 /** System.Xml.Linq for policy expressions, and the parsed-XML model for xml-to-json and friends. */
-export { XContainer, XDocument, XElement, fromRaw } from './container.ts';
+export { XContainer, XElement, fromRaw } from './container.ts';
+export { XDocument } from './document.ts';
 export { XName, XNamespace, toXName } from './names.ts';
 export { XAttribute, XCData, XComment, XDeclaration, XDocumentType, XNode, XObject, XProcessingInstruction, XText, XmlNodeType } from './nodes.ts';
 export { parseXml, XML_NAMESPACE, XMLNS_NAMESPACE, type RawAttribute, type RawDeclaration, type RawDocument, type RawName, type RawNode } from './parser.ts';
