@@ -36,7 +36,7 @@ export interface CoreType {
 /** Context-model and collection interfaces: castable and testable only as "not null". */
 const INTERFACES = [
   'IResponse', 'IRequest', 'IMessageBody', 'IUrl', 'IApi', 'IOperation', 'IProduct', 'ISubscription', 'IUser', 'IGroup',
-  'IUserIdentity', 'IDeployment', 'IProxyError', 'ILastError', 'Jwt', 'BasicAuthCredentials', 'IPrivateEndpointConnection',
+  'IUserIdentity', 'IDeployment', 'IProxyError', 'ILastError', 'IPrivateEndpointConnection',
   'IEnumerator', 'IReadOnlyDictionary', 'IDictionary', 'ISet',
 ];
 
