@@ -1,5 +1,6 @@
 import type { PolicyDefinition } from '../types.ts';
 import { authenticationCertificatePolicy } from './authentication-certificate/index.ts';
+import { authenticationManagedIdentityPolicy } from './authentication-managed-identity/index.ts';
 import { cacheLookupValuePolicy } from './cache-lookup-value/index.ts';
 import { cacheLookupPolicy } from './cache-lookup/index.ts';
 import { cacheRemoveValuePolicy } from './cache-remove-value/index.ts';
@@ -50,5 +51,6 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
   setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
+  authenticationManagedIdentityPolicy,
   findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub, jsonToXmlPolicy, xmlToJsonPolicy,
 ];

@@ -30,8 +30,10 @@ export const sendOneWayRequestPolicy: PolicyDefinition = {
         logger.debug({ err: error, requestId: context.requestId }, 'send-one-way-request could not build its request');
         return;
       }
-      call({ url: message.url, method: message.method, headers: message.headers.toRaw(), body: message.body, timeoutMs, maxBodyBytes: bodyLimitBytes, dispatcher: message.dispatcher })
-        .catch((error: unknown) => logger.debug({ err: error, requestId: context.requestId, url: message.url }, 'send-one-way-request failed'));
+      // A managed identity child makes the message a promise; its failure is logged like a failed call.
+      Promise.resolve(message)
+        .then((built) => call({ url: built.url, method: built.method, headers: built.headers.toRaw(), body: built.body, timeoutMs, maxBodyBytes: bodyLimitBytes, dispatcher: built.dispatcher }))
+        .catch((error: unknown) => logger.debug({ err: error, requestId: context.requestId }, 'send-one-way-request failed'));
     };
     return { run, usesBody: outgoing.usesBody };
   },

@@ -28,7 +28,7 @@ export const sendRequestPolicy: PolicyDefinition = {
     const maxBodyBytes = compiler.services.bodyLimitBytes;
 
     const run = async (context: Parameters<ReturnType<typeof compileOutgoing>['build']>[0]): Promise<void> => {
-      const message = outgoing.build(context);
+      const message = await outgoing.build(context);
       try {
         new URL(message.url);
       } catch {

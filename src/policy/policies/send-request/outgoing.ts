@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { HeaderDictionary } from '../../context/message.ts';
 import type { RequestContext } from '../../context/request-context.ts';
 import type { PolicyCompiler, PolicyElement, Section, ValueOf } from '../../types.ts';
+import { compileManagedIdentity } from '../authentication-managed-identity/index.ts';
 import { certificateOf } from '../authentication-certificate/index.ts';
 import { clientCertificateAgent } from '../authentication-certificate/agents.ts';
 import { choiceOrExpression } from '../shared/attributes.ts';
@@ -9,7 +10,9 @@ import { choiceOrExpression } from '../shared/attributes.ts';
 /**
  * The request send-request / send-one-way-request build from their children
  * (set-url, set-method, set-header*, set-body, authentication-basic,
- * authentication-certificate), compiled once into one function per request.
+ * authentication-certificate, authentication-managed-identity), compiled once
+ * into one function per request; it returns a promise only when a child has
+ * to wait (a managed identity token), the rest applying in document order after it.
  * mode="copy" starts from the current request (URL, method, headers and —
  * outside outbound, where APIM's copy has none — the buffered body).
  */
@@ -22,13 +25,13 @@ export interface Outgoing {
   dispatcher: Dispatcher | undefined;
 }
 
-type Change = (outgoing: Outgoing, context: RequestContext) => void;
+type Change = (outgoing: Outgoing, context: RequestContext) => void | Promise<void>;
 
 /** Headers the client computes from the message itself. */
 const COMPUTED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'host']);
 
 export interface OutgoingBuilder {
-  build(context: RequestContext): Outgoing;
+  build(context: RequestContext): Outgoing | Promise<Outgoing>;
   /** Copy mode outside outbound reads the request body. */
   usesBody: boolean;
 }
@@ -80,6 +83,11 @@ export function compileOutgoing(element: PolicyElement, compiler: PolicyCompiler
         });
         break;
       }
+      case 'authentication-managed-identity': {
+        const authorize = compileManagedIdentity(child, compiler, compiler.origin);
+        changes.push((outgoing, context) => authorize(context, (value) => outgoing.headers.set('Authorization', [value])));
+        break;
+      }
       default:
         compiler.fail(`${policy}: <${child.name}> is not supported inside ${policy}`, child);
     }
@@ -99,10 +107,19 @@ export function compileOutgoing(element: PolicyElement, compiler: PolicyCompiler
     usesBody: copyBody,
     build(context) {
       const outgoing = start(context);
-      for (const change of changes) change(outgoing, context);
+      for (let index = 0; index < changes.length; index++) {
+        const pending = changes[index]!(outgoing, context);
+        if (pending) return finishAfter(pending, changes.slice(index + 1), outgoing, context);
+      }
       return outgoing;
     },
   };
+}
+
+async function finishAfter(pending: Promise<void>, rest: readonly Change[], outgoing: Outgoing, context: RequestContext): Promise<Outgoing> {
+  await pending;
+  for (const change of rest) await change(outgoing, context);
+  return outgoing;
 }
 
 function headerChange(element: PolicyElement, compiler: PolicyCompiler): Change {
