@@ -60,7 +60,7 @@ const SNIPPET_RESULTS: Record<string, string> = {
   'oauth-proxy__oauth-proxy-construct-authorization-redirect-fragment.xml': 'compiles',
   'oauth-proxy__oauth-proxy-sign-in.xml': 'compiles',
   'oauth-proxy__oauth-proxy-slide-session-fragment.xml': 'compiles',
-  'oauth-proxy__oauth-proxy-validate-token-fragment.xml': '4:5 policy "validate-azure-ad-token" is not supported by apimgw',
+  'oauth-proxy__oauth-proxy-validate-token-fragment.xml': 'compiles',
 };
 
 /** APIOps policy file (relative to the sample) → its first compile error, or 'compiles'. */

@@ -10,6 +10,7 @@ import { retryPolicy } from './retry/index.ts';
 import { sendOneWayRequestPolicy } from './send-one-way-request/index.ts';
 import { sendRequestPolicy } from './send-request/index.ts';
 import { validateJwtPolicy } from './validate-jwt/index.ts';
+import { validateAzureAdTokenPolicy } from './validate-azure-ad-token/index.ts';
 import { waitPolicy } from './wait/index.ts';
 import { choose } from './choose/index.ts';
 import { forwardRequest } from './forward-request/index.ts';
@@ -51,6 +52,6 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   forwardRequest,
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
   setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
-  authenticationManagedIdentityPolicy,
+  authenticationManagedIdentityPolicy, validateAzureAdTokenPolicy,
   findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub, jsonToXmlPolicy, xmlToJsonPolicy,
 ];

@@ -94,7 +94,7 @@ function tokenSource(element: PolicyElement, compiler: PolicyCompiler): TokenSou
  * leading scheme word is dropped; `require-scheme` only applies to
  * Authorization (doc) and a different scheme there counts as no token.
  */
-function headerToken(context: RequestContext, name: string, scheme: string | undefined): string | undefined {
+export function headerToken(context: RequestContext, name: string, scheme: string | undefined): string | undefined {
   const value = context.request.headers.get(name)?.[0]?.trim();
   if (!value) return undefined;
   const space = value.search(/\s/);

@@ -21,6 +21,7 @@ export class OpenIdKeySource {
   readonly #logger: Logger;
   readonly #now: () => number;
   #keys: readonly SigningKey[] = [];
+  #issuer: string | undefined;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #lastAttempt = Number.NEGATIVE_INFINITY;
   #pending: Promise<void> | null = null;
@@ -36,6 +37,11 @@ export class OpenIdKeySource {
     if (this.#now() - this.#fetchedAt >= REFRESH_AFTER_MS && this.#now() - this.#lastAttempt >= UNKNOWN_KID_REFETCH_MS) await this.#refresh();
     else if (this.#pending) await this.#pending;
     return this.#keys;
+  }
+
+  /** The discovery document's `issuer`, once fetched (validate-azure-ad-token learns the tenant's id from it). */
+  get issuer(): string | undefined {
+    return this.#issuer;
   }
 
   /** Fetches again for a `kid` not among the keys, unless that was tried in the last five minutes; the keys afterwards. */
@@ -63,6 +69,8 @@ export class OpenIdKeySource {
       const entries = (jwks as { keys?: unknown }).keys;
       if (!Array.isArray(entries)) throw new Error('the JWKS document has no keys array');
       this.#keys = entries.map((entry) => jwkKey(entry as never)).filter((key): key is SigningKey => key !== undefined);
+      const issuer = (configuration as { issuer?: unknown }).issuer;
+      this.#issuer = typeof issuer === 'string' ? issuer : undefined;
       this.#fetchedAt = this.#now();
     } catch (error) {
       // Stale keys keep working until a fetch succeeds.
