@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { jsonToXmlPolicy } from '../../../src/policy/policies/json-to-xml/index.ts';
 import { encodeName } from '../../../src/policy/policies/json-to-xml/convert.ts';
 import { xmlToJsonPolicy } from '../../../src/policy/policies/xml-to-json/index.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const SOAP = '<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="urn:x"><s:Body><a id="1">t</a><b>1</b><b>2</b><c/><d><![CDATA[<raw>]]></d></s:Body></s:Envelope>';
@@ -70,4 +71,45 @@ test('conversion policies: compile errors', () => {
   assert.throws(() => compileSection('<xml-to-json kind="friendly" apply="always" />', [xmlToJsonPolicy]), /xml-to-json: kind must be one of javascript-friendly, direct/);
   assert.throws(() => compileSection('<json-to-xml apply="sometimes" />', [jsonToXmlPolicy]), /json-to-xml: apply must be one of always, content-type-json/);
   assert.throws(() => compileSection('<json-to-xml apply="always" />', [jsonToXmlPolicy], { section: 'backend' }), /not allowed in backend/);
+});
+
+describe('json-to-xml and xml-to-json through the listener', () => {
+  let echo: Backend;
+  let xmlBackend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    echo = await startBackend();
+    xmlBackend = await startBackend((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+      res.end('<order id="7"><item>a</item><item>b</item></order>');
+    });
+    gateway = await startListener({
+      apis: [
+        { path: 'to-xml', serviceUrl: echo.url, policy: inbound('<json-to-xml apply="content-type-json" consider-accept-header="false" />') },
+        { path: 'to-json', serviceUrl: xmlBackend.url, policy: '<policies><outbound><xml-to-json kind="direct" apply="content-type-xml" consider-accept-header="true" /></outbound></policies>' },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await echo.close();
+    await xmlBackend.close();
+  });
+
+  it('json-to-xml converts the JSON request body the backend receives', async () => {
+    const answer = await (await fetch(`${gateway.url}/to-xml/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":{"@id":"7","item":["a","b"]}}' })).json() as EchoAnswer;
+    assert.equal(answer.body, '<order id="7"><item>a</item><item>b</item></order>');
+    assert.equal(answer.headers['content-type'], 'application/xml');
+    assert.equal(answer.headers['content-length'], String(answer.body.length));
+    const text = await (await fetch(`${gateway.url}/to-xml/x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"a":1}' })).json() as EchoAnswer;
+    assert.equal(text.body, '{"a":1}', 'apply="content-type-json" leaves other bodies alone');
+  });
+
+  it('xml-to-json converts the backend XML the client receives when Accept asks for JSON', async () => {
+    const response = await fetch(`${gateway.url}/to-json/x`, { headers: { Accept: 'application/json' } });
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    assert.deepEqual(await response.json(), { order: { '@id': '7', item: ['a', 'b'] } });
+    const xml = await fetch(`${gateway.url}/to-json/x`, { headers: { Accept: 'application/xml' } });
+    assert.equal(await xml.text(), '<order id="7"><item>a</item><item>b</item></order>');
+  });
 });

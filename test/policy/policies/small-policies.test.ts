@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import pino from 'pino';
 import { authenticationBasic } from '../../../src/policy/policies/authentication-basic/index.ts';
 import { emitMetric } from '../../../src/policy/policies/emit-metric/index.ts';
@@ -8,6 +8,7 @@ import { findAndReplace } from '../../../src/policy/policies/find-and-replace/in
 import { logToEventhub } from '../../../src/policy/policies/log-to-eventhub/index.ts';
 import { trace } from '../../../src/policy/policies/trace/index.ts';
 import { customMetrics } from '../../../src/telemetry/custom-metrics.ts';
+import { inbound, startBackend, startListener, type Backend, type EchoAnswer, type Listener } from './listener.ts';
 import { compileSection, requestContext, run, services } from './support.ts';
 
 function capture(level = 'debug') {
@@ -97,4 +98,70 @@ test('log-to-eventhub writes the event as a structured info line with the logger
   assert.throws(() => compileSection('<log-to-eventhub logger-id="">x</log-to-eventhub>', [logToEventhub]), /log-to-eventhub: logger-id must not be empty/);
   assert.throws(() => compileSection('<log-to-eventhub logger-id="a" />', [logToEventhub]), /log-to-eventhub: the element must contain the message to log/);
   assert.throws(() => compileSection('<log-to-eventhub logger-id="a" partition-id="1" partition-key="k">x</log-to-eventhub>', [logToEventhub]), /use partition-id or partition-key, not both/);
+});
+
+describe('find-and-replace, authentication-basic, trace, emit-metric, log-to-eventhub through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  const logged = capture();
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      namedValues: [{ name: 'backend-password', value: 'p@ss:word', secret: true }],
+      apis: [
+        {
+          path: 'replace',
+          serviceUrl: backend.url,
+          policy: `<policies>
+            <inbound><find-and-replace from="secret" to="[redacted]" /></inbound>
+            <outbound><find-and-replace from="POST" to="@(&quot;via &quot; + context.Deployment.GatewayId)" /></outbound>
+          </policies>`,
+        },
+        { path: 'basic', serviceUrl: backend.url, policy: inbound('<authentication-basic username="ann" password="{{backend-password}}" />') },
+        {
+          path: 'observed',
+          serviceUrl: backend.url,
+          policy: `<policies>
+            <inbound>
+              <trace source="listener-test" severity="information"><message>@("saw " + context.Request.Method)</message><metadata name="tenant" value="contoso" /></trace>
+              <emit-metric name="listener-hits" namespace="listener-test" value="@(2.0)"><dimension name="API ID" /><dimension name="Client" value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Client&quot;, &quot;none&quot;))" /></emit-metric>
+            </inbound>
+            <outbound><log-to-eventhub logger-id="audit" partition-key="@(context.Api.Id)">@(context.Request.Method + " " + context.Response.StatusCode)</log-to-eventhub></outbound>
+          </policies>`,
+        },
+      ],
+    }, logged.services.logger);
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('find-and-replace rewrites the body the backend receives and the one the client gets', async () => {
+    const response = await fetch(`${gateway.url}/replace/x`, { method: 'POST', body: 'my secret, your secret' });
+    const text = await response.text();
+    assert.match(text, /"body": "my \[redacted\], your \[redacted\]"/);
+    assert.match(text, /"method": "via listener-test"/);
+    assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(text)));
+  });
+
+  it('authentication-basic sends Basic credentials (from a secret named value) to the backend', async () => {
+    const answer = await (await fetch(`${gateway.url}/basic/x`, { headers: { Authorization: 'Bearer client' } })).json() as EchoAnswer;
+    assert.equal(answer.headers.authorization, `Basic ${Buffer.from('ann:p@ss:word').toString('base64')}`);
+  });
+
+  it('trace, emit-metric and log-to-eventhub record what the request did', async () => {
+    customMetrics.reset();
+    for (let i = 0; i < 2; i++) await (await fetch(`${gateway.url}/observed/x`, { method: 'PUT', headers: { 'X-Client': 'web' } })).text();
+    await tick();
+    const traces = logged.lines.filter((line) => line.source === 'listener-test');
+    assert.equal(traces.length, 2);
+    assert.equal(traces[0]!.msg, 'saw PUT');
+    assert.deepEqual(traces[0]!.metadata, { tenant: 'contoso' });
+    const events = logged.lines.filter((line) => line.eventHubLoggerId === 'audit');
+    assert.deepEqual(events.map((line) => [line.event, line.partitionKey]), [['PUT 200', 'observed'], ['PUT 200', 'observed']]);
+    assert.deepEqual(customMetrics.snapshot().filter((metric) => metric.namespace === 'listener-test'), [
+      { namespace: 'listener-test', name: 'listener-hits', dimensions: { 'API ID': 'observed', Client: 'web' }, count: 2, sum: 4, min: 2, max: 2, last: 2 },
+    ]);
+  });
 });
