@@ -178,3 +178,33 @@ test('a worker that dies is replaced while the others keep serving', async () =>
     assert.equal(await gateway.exited, 0);
   }
 });
+
+test('a rate limit is exact across all workers: N calls pass in total, the rest get 429', async () => {
+  const file = path.join(dir, 'limited.yaml');
+  fs.writeFileSync(file, `
+apis:
+  - id: limited
+    path: limited
+    serviceUrl: ${echo.url}
+    subscriptionRequired: false
+    policy: |
+      <policies><inbound><base /><rate-limit-by-key calls="25" renewal-period="60" counter-key="shared" /></inbound></policies>
+    operations: [{ id: any, method: GET, urlTemplate: /* }]
+`);
+  const gateway = await startGateway([...NODE_ENTRY, 'run', '--config', file], { 'runtime.workers': '2' });
+  try {
+    // A fresh connection per call, so the kernel spreads the calls over both workers.
+    const statuses = await Promise.all(Array.from({ length: 80 }, () => fetch(`http://127.0.0.1:${gateway.port}/limited/x`, { headers: { connection: 'close' } }).then(async (response) => {
+      await response.arrayBuffer();
+      return response.status;
+    })));
+    assert.equal(statuses.filter((status) => status === 200).length, 25);
+    assert.equal(statuses.filter((status) => status === 429).length, 55);
+    await gateway.waitForLog(() => gateway.logs.filter((l) => l.msg === 'request').length === 80);
+    const servedBy = new Set(gateway.logs.filter((l) => l.msg === 'request').map((l) => l.pid));
+    assert.equal(servedBy.size, 2, 'both workers served calls');
+  } finally {
+    gateway.child.kill('SIGTERM');
+    assert.equal(await gateway.exited, 0);
+  }
+});
