@@ -57,6 +57,24 @@ export function classifyFailure(error: unknown): BackendFailure {
   return 'BackendConnectionFailure';
 }
 
+/**
+ * undici runs headersTimeout on its coarse timer wheel, which fires up to
+ * about a second late: harmless for a 300 s timeout, wrong for
+ * forward-request timeout-ms="200". Timeouts this short get a precise timer
+ * of their own that aborts the request with undici's own timeout error.
+ */
+const COARSE_TIMER_SLACK_MATTERS_BELOW_MS = 10_000;
+
+function headersDeadline(timeoutMs: number, signal: AbortSignal | undefined): { signal: AbortSignal; met(): void } | undefined {
+  if (timeoutMs >= COARSE_TIMER_SLACK_MATTERS_BELOW_MS) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new undiciErrors.HeadersTimeoutError()), timeoutMs);
+  return {
+    signal: signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]),
+    met: () => clearTimeout(timer),
+  };
+}
+
 export class Forwarder {
   readonly #pools = new Map<string, Pool>();
   readonly #options: { connections: number; timeoutMs: number };
@@ -109,6 +127,7 @@ export class Forwarder {
   stream(request: BufferedBackendRequest, onHeaders: (statusCode: number, headers: string[], headersAfterMs: number) => Writable): Promise<void> {
     const started = performance.now();
     const timeout = request.timeoutMs ?? this.#options.timeoutMs;
+    const deadline = headersDeadline(timeout, request.signal);
     return (request.dispatcher ?? this.#pool(request.origin)).stream({
       origin: request.origin,
       path: request.path,
@@ -117,23 +136,36 @@ export class Forwarder {
       body: request.body,
       headersTimeout: timeout,
       bodyTimeout: timeout,
-    }, ({ statusCode, headers }) => onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started)).then(() => undefined);
+      signal: deadline?.signal ?? request.signal,
+    }, ({ statusCode, headers }) => {
+      deadline?.met();
+      return onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started);
+    }).then(() => undefined, (error: unknown) => {
+      deadline?.met();
+      throw error;
+    });
   }
 
   /** Sends a request and hands back the response with its body still streaming. */
   async send(request: BufferedBackendRequest): Promise<BackendResponse> {
     const started = performance.now();
     const timeout = request.timeoutMs ?? this.#options.timeoutMs;
-    const response = await (request.dispatcher ?? this.#pool(request.origin)).request({
-      origin: request.origin,
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: request.signal,
-    });
+    const deadline = headersDeadline(timeout, request.signal);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await (request.dispatcher ?? this.#pool(request.origin)).request({
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: deadline?.signal ?? request.signal,
+      });
+    } finally {
+      deadline?.met();
+    }
     return { statusCode: response.statusCode, headers: withoutHopByHop(response.headers), body: response.body, headersAfterMs: performance.now() - started };
   }
 
