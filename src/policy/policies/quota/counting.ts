@@ -50,11 +50,11 @@ export async function consumeQuota(store: StateStore, limits: QuotaLimits, conte
 /**
  * The response's size as far as it is known before it is sent: buffered
  * bodies exactly, streamed ones by their Content-Length (a chunked stream of
- * unknown length is not counted).
+ * unknown length is not counted). A backend response streamed straight to
+ * the client has no body in the context at all, only its headers.
  */
 function responseKilobytes(context: RequestContext): number {
   const body = context.response.body;
-  if (body === null) return 0;
-  const bytes = body.loaded ? body.content.length : Number(context.response.headers.joined('content-length') ?? 0);
+  const bytes = body?.loaded ? body.content.length : Number(context.response.headers.joined('content-length') ?? 0);
   return Number.isFinite(bytes) ? bytes / 1024 : 0;
 }
