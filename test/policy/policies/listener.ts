@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { createEchoServer } from '../../../examples/echo-backend.ts';
+import { ApimgwError } from '../../../src/errors.ts';
 import { DataPlane } from '../../../src/gateway/data-plane.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { configFromYaml, listen, type EchoAnswer } from '../../helpers.ts';
@@ -76,8 +77,16 @@ export async function startListener(snapshot: ListenerSnapshot, logger?: Logger)
     })),
   };
   const plane = new DataPlane(SETTINGS, logger ?? createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' }));
-  plane.apply(configFromYaml(JSON.stringify(document)));
+  try {
+    plane.apply(configFromYaml(JSON.stringify(document)));
+  } catch (error) {
+    // The compile errors themselves, not just their count.
+    if (error instanceof ApimgwError) throw new Error(`${error.message}:\n${error.details.join('\n')}`, { cause: error });
+    throw error;
+  }
   const url = `http://127.0.0.1:${await listen(plane.server)}`;
+  // A test file whose setup failed half-way still exits instead of waiting on open servers.
+  plane.server.unref();
   return { url, plane, close: () => plane.drain(1) };
 }
 
@@ -99,6 +108,7 @@ export async function startBackend(handler?: Handler): Promise<Backend> {
     answer(req, res);
   });
   const url = `http://127.0.0.1:${await listen(server)}`;
+  server.unref();
   return {
     url,
     get hits() {

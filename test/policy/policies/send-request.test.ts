@@ -7,6 +7,7 @@ import { BackendError } from '../../../src/policy/pipeline.ts';
 import { sendOneWayRequestPolicy } from '../../../src/policy/policies/send-one-way-request/index.ts';
 import { sendRequestPolicy } from '../../../src/policy/policies/send-request/index.ts';
 import { listen } from '../../helpers.ts';
+import { inbound, send, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
@@ -102,5 +103,77 @@ describe('send-request and send-one-way-request', () => {
     assert.ok(Date.now() - started < 500);
     for (let i = 0; i < 50 && seen.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(seen.at(-1)!.body, 'fire');
+  });
+});
+
+describe('send-request and send-one-way-request through the listener', () => {
+  let backend: Backend;
+  let service: Backend;
+  let gateway: Listener;
+  const oneWay: { resolve: (value: Seen) => void; promise: Promise<Seen> } = (() => {
+    let resolve!: (value: Seen) => void;
+    const promise = new Promise<Seen>((r) => (resolve = r));
+    return { resolve, promise };
+  })();
+  before(async () => {
+    backend = await startBackend();
+    service = await startBackend((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        if (req.url === '/audit') oneWay.resolve({ method: req.method!, url: req.url, headers: req.headers, body });
+        res.writeHead(req.url === '/token' ? 200 : 202, { 'content-type': 'application/json', 'x-service': 'token' });
+        res.end(JSON.stringify({ token: `t-${req.headers['x-user']}`, got: body }));
+      });
+    });
+    gateway = await startListener({
+      apis: [
+        {
+          path: 'enriched',
+          serviceUrl: backend.url,
+          policy: inbound(`
+            <send-request mode="new" response-variable-name="tokenResponse" timeout="5">
+              <set-url>${service.url}/token</set-url>
+              <set-method>POST</set-method>
+              <set-header name="X-User" exists-action="override"><value>@(context.Request.Headers.GetValueOrDefault("X-User", "nobody"))</value></set-header>
+              <set-body>grant=client</set-body>
+            </send-request>
+            <set-header name="Authorization" exists-action="override"><value>@("Bearer " + ((IResponse)context.Variables["tokenResponse"]).Body.As&lt;JObject&gt;()["token"])</value></set-header>
+            <send-one-way-request mode="copy">
+              <set-url>${service.url}/audit</set-url>
+            </send-one-way-request>`),
+        },
+        {
+          path: 'relayed',
+          serviceUrl: backend.url,
+          policy: inbound(`<send-request response-variable-name="answer"><set-url>${service.url}/token</set-url><set-method>GET</set-method></send-request><return-response response-variable-name="answer" />`),
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+    await service.close();
+  });
+
+  it('send-request calls a second local server and its answer feeds the backend request; send-one-way-request copies the request', async () => {
+    const response = await send(`${gateway.url}/enriched/orders`, { method: 'PUT', headers: { 'X-User': 'ann' }, body: 'order body' });
+    assert.equal(response.status, 200);
+    assert.equal(response.echo!.headers.authorization, 'Bearer t-ann');
+    assert.equal(response.echo!.body, 'order body');
+    const audited = await oneWay.promise;
+    assert.equal(audited.method, 'PUT');
+    assert.equal(audited.body, 'order body');
+    assert.equal(audited.headers['x-user'], 'ann');
+  });
+
+  it('return-response hands the send-request answer to the client', async () => {
+    const hits = backend.hits;
+    const response = await send(`${gateway.url}/relayed/x`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-service'), 'token');
+    assert.deepEqual(JSON.parse(response.text), { token: 't-undefined', got: '' });
+    assert.equal(backend.hits, hits);
   });
 });

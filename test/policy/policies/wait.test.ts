@@ -6,6 +6,7 @@ import { cacheLookupValuePolicy } from '../../../src/policy/policies/cache-looku
 import { sendRequestPolicy } from '../../../src/policy/policies/send-request/index.ts';
 import { waitPolicy } from '../../../src/policy/policies/wait/index.ts';
 import { listen } from '../../helpers.ts';
+import { inbound, send, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 describe('wait', () => {
@@ -48,5 +49,53 @@ describe('wait', () => {
   it('allows only send-request, cache-lookup-value and choose', () => {
     assert.throws(() => compileSection('<wait><cache-store-value key="k" value="v" duration="1" /></wait>', POLICIES), /<cache-store-value> cannot run inside wait/);
     assert.throws(() => compileSection('<wait for="some" />', POLICIES), /for must be one of all, any/);
+  });
+});
+
+describe('wait through the listener', () => {
+  let slow: Backend;
+  let gateway: Listener;
+  const call = (variable: string, ms: number) => `<send-request response-variable-name="${variable}"><set-url>${slow.url}/?ms=${ms}</set-url></send-request>`;
+  before(async () => {
+    slow = await startBackend((req, res) => {
+      const delay = Number(new URL(req.url!, 'http://x').searchParams.get('ms'));
+      const timer = setTimeout(() => res.end(String(delay)), delay);
+      res.once('close', () => clearTimeout(timer));
+    });
+    gateway = await startListener({
+      apis: ['all', 'any'].map((mode) => ({
+        path: mode,
+        serviceUrl: slow.url,
+        policy: inbound(`
+          <wait for="${mode}">
+            ${call('a', 300)}
+            ${call('b', 300)}
+            <choose><when condition="@(context.Request.Headers.ContainsKey(&quot;X-Also-Slow&quot;))">${call('c', 2000)}</when></choose>
+          </wait>
+          <return-response>
+            <set-body>@(string.Join(",", new [] { "a", "b", "c" }.Select(name => context.Variables.ContainsKey(name) ? ((IResponse)context.Variables[name]).Body.As&lt;string&gt;() : "-")))</set-body>
+          </return-response>`),
+      })),
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await slow.close();
+  });
+
+  it('for="all" runs the calls side by side: two 300 ms calls take about 300 ms', async () => {
+    const started = performance.now();
+    const response = await send(`${gateway.url}/all/x`);
+    const elapsed = performance.now() - started;
+    assert.equal(response.text, '300,300,-');
+    assert.ok(elapsed >= 290 && elapsed < 550, `${elapsed} ms`);
+  });
+
+  it('for="any" answers once the first child finishes', async () => {
+    const started = performance.now();
+    const response = await send(`${gateway.url}/any/x`, { headers: { 'X-Also-Slow': '1' } });
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 1000, `${elapsed} ms`);
+    assert.match(response.text, /^(300,-,-|-,300,-)$/);
   });
 });
