@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ResponseMessage } from '../../../src/policy/context/message.ts';
 import { MessageBody } from '../../../src/policy/context/body.ts';
 import { cacheLookupValuePolicy } from '../../../src/policy/policies/cache-lookup-value/index.ts';
@@ -8,6 +8,7 @@ import { cacheRemoveValuePolicy } from '../../../src/policy/policies/cache-remov
 import { cacheStoreValuePolicy } from '../../../src/policy/policies/cache-store-value/index.ts';
 import { cacheStorePolicy } from '../../../src/policy/policies/cache-store/index.ts';
 import { MemoryStore } from '../../../src/state/memory-store.ts';
+import { inbound, send, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run, services, type ContextInit } from './support.ts';
 
 const VALUE_POLICIES = [cacheLookupValuePolicy, cacheStoreValuePolicy, cacheRemoveValuePolicy];
@@ -117,5 +118,75 @@ describe('cache-lookup / cache-store', () => {
     assert.throws(() => compileSection('<cache-lookup vary-by-developer="false" />', [cacheLookupPolicy]), /"vary-by-developer-groups" is required/);
     assert.throws(() => compileSection('<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" downstream-caching-type="shared" />', [cacheLookupPolicy]), /downstream-caching-type must be one of/);
     assert.throws(() => compileSection('<cache-store />', [cacheStorePolicy], { section: 'outbound' }), /"duration" is required/);
+  });
+});
+
+describe('cache policies through the listener', () => {
+  let backend: Backend;
+  let gateway: Listener;
+  before(async () => {
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [
+        {
+          path: 'cached',
+          serviceUrl: backend.url,
+          policy: `<policies>
+            <inbound><cache-lookup vary-by-developer="false" vary-by-developer-groups="false"><vary-by-query-parameter>id</vary-by-query-parameter></cache-lookup></inbound>
+            <outbound><cache-store duration="60" /></outbound>
+          </policies>`,
+        },
+        {
+          path: 'values',
+          serviceUrl: backend.url,
+          operations: [
+            { id: 'put', method: 'PUT', urlTemplate: '/{name}' },
+            { id: 'get', method: 'GET', urlTemplate: '/{name}' },
+            { id: 'delete', method: 'DELETE', urlTemplate: '/{name}' },
+          ],
+          policy: inbound(`
+            <choose>
+              <when condition="@(context.Request.Method == &quot;PUT&quot;)">
+                <cache-store-value key="@(&quot;value:&quot; + context.Request.MatchedParameters[&quot;name&quot;])" value="@(context.Request.Body.As&lt;string&gt;())" duration="60" />
+              </when>
+              <when condition="@(context.Request.Method == &quot;DELETE&quot;)">
+                <cache-remove-value key="@(&quot;value:&quot; + context.Request.MatchedParameters[&quot;name&quot;])" />
+              </when>
+            </choose>
+            <cache-lookup-value key="@(&quot;value:&quot; + context.Request.MatchedParameters[&quot;name&quot;])" variable-name="stored" default-value="(none)" />
+            <return-response><set-body>@((string)context.Variables["stored"])</set-body></return-response>`),
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+  });
+
+  it('cache-lookup serves the second GET from the cache stored by cache-store: the backend is hit once per variant', async () => {
+    const first = await send(`${gateway.url}/cached/items?id=1`);
+    assert.equal(first.status, 200);
+    assert.equal(backend.hits, 1);
+    const second = await send(`${gateway.url}/cached/items?id=1`);
+    assert.equal(second.status, 200);
+    assert.equal(second.text, first.text);
+    assert.equal(second.headers.get('content-type'), 'application/json');
+    assert.equal(backend.hits, 1, 'served from the cache');
+    await send(`${gateway.url}/cached/items?id=2`);
+    assert.equal(backend.hits, 2, 'another id is another cache entry');
+    await send(`${gateway.url}/cached/items?id=1`, { method: 'POST', body: 'x' });
+    assert.equal(backend.hits, 3, 'only GET is cached');
+  });
+
+  it('cache-store-value, cache-lookup-value and cache-remove-value keep a value across requests', async () => {
+    const hits = backend.hits;
+    assert.equal((await send(`${gateway.url}/values/colour`)).text, '(none)');
+    assert.equal((await send(`${gateway.url}/values/colour`, { method: 'PUT', body: 'teal' })).text, 'teal');
+    assert.equal((await send(`${gateway.url}/values/colour`)).text, 'teal');
+    assert.equal((await send(`${gateway.url}/values/other`)).text, '(none)');
+    assert.equal((await send(`${gateway.url}/values/colour`, { method: 'DELETE' })).text, '(none)');
+    assert.equal((await send(`${gateway.url}/values/colour`)).text, '(none)');
+    assert.equal(backend.hits, hits);
   });
 });
