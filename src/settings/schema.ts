@@ -10,6 +10,23 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
+/** Seconds, or a .NET TimeSpan `[d.]hh:mm:ss[.fff]` as the SHGW's env.conf writes it (`00:01:40` = 100 s). */
+const TIME_SPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/;
+const duration = z.union([z.number(), z.string().trim()]).transform((value, ctx) => {
+  const span = typeof value === 'string' ? TIME_SPAN.exec(value) : null;
+  const result = span
+    ? Number(span[1] ?? 0) * 86_400 + Number(span[2]) * 3600 + Number(span[3]) * 60 + Number(span[4])
+    : Number(value);
+  if (!(result > 0) || !Number.isFinite(result)) {
+    ctx.addIssue({ code: 'custom', message: 'expected seconds (100) or a TimeSpan hh:mm:ss (00:01:40)' });
+    return z.NEVER;
+  }
+  return result;
+});
+/** The SHGW env.conf gives the configuration endpoint as a bare host name; https is implied then. */
+const endpoint = z.string().trim().min(1)
+  .transform((value) => (value.includes('://') ? value : `https://${value}`).replace(/\/+$/, ''))
+  .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL or a host name' }));
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])]).transform((v) => v === true || String(v).toLowerCase() === 'true');
 
 export interface SettingDefinition {
@@ -34,6 +51,20 @@ export const SETTINGS = {
     'Local configuration: a YAML/JSON snapshot file or an APIOps extractor folder. Unset: the embedded example configuration.'),
   'config.local.subscriptionKeys': setting(z.string().min(1), undefined,
     'YAML/JSON file mapping subscription id to {primaryKey, secondaryKey} for an APIOps folder (extractors never export keys).'),
+  'config.service.endpoint': setting(endpoint, undefined,
+    'Management plane URL (`https://host[/prefix]`; a bare host name means https). Set: the configuration is fetched from `{endpoint}/gateways/{gateway.name}/configuration`, polled, and backed up; config.local.path must then be unset.'),
+  'config.service.auth': setting(z.string().trim().min(1), undefined,
+    'Gateway token `GatewayKey {gateway}&{expiry}&{signature}` (the `GatewayKey ` prefix may be left out) sent to the management plane. config.service.auth.tokenFile wins when both are set.', { secret: true }),
+  'config.service.auth.tokenFile': setting(z.string().min(1), undefined,
+    'File holding the gateway token (written by `apimgw token renew`); re-read when it changes, so a renewed token is used from the next poll without a restart.'),
+  'config.service.endpoint.disableCertificateValidation': setting(bool, false,
+    'Accept any TLS certificate from the management plane. For test setups only: it lets anyone in the path serve the configuration.'),
+  'config.service.integration.timeout': setting(duration, '00:01:40',
+    'Time allowed for one request to the management plane (configuration fetch, heartbeat): seconds or a TimeSpan hh:mm:ss.'),
+  'config.service.poll.interval': setting(seconds, 10,
+    'Seconds between configuration polls (jittered by ±10%). After failures the gap grows exponentially up to 60 s.'),
+  'config.service.heartbeat.interval': setting(seconds, 60,
+    'Seconds between heartbeats to the management plane (jittered by ±10%).'),
   'net.server.http.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTP data port binds to.'),
   'net.server.http.port': setting(port, 8080, 'HTTP data port (0 picks a free port).'),
   'net.server.http.forwarded.proto.enabled': setting(bool, false,
@@ -65,6 +96,13 @@ export interface Settings {
   'gateway.backendFailure.statusCodes': 'apim' | 'proxy';
   'config.local.path'?: string;
   'config.local.subscriptionKeys'?: string;
+  'config.service.endpoint'?: string;
+  'config.service.auth'?: string;
+  'config.service.auth.tokenFile'?: string;
+  'config.service.endpoint.disableCertificateValidation': boolean;
+  'config.service.integration.timeout': number;
+  'config.service.poll.interval': number;
+  'config.service.heartbeat.interval': number;
   'net.server.http.host': string;
   'net.server.http.port': number;
   'net.server.http.forwarded.proto.enabled': boolean;
