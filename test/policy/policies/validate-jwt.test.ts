@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SignJWT, exportJWK, type JWTPayload } from 'jose';
 import pino from 'pino';
 import { PolicyCompileError } from '../../../src/policy/diagnostics.ts';
@@ -10,6 +10,7 @@ import { validateJwtPolicy } from '../../../src/policy/policies/validate-jwt/ind
 import { Jwt } from '../../../src/policy/expression/dotnet/auth.ts';
 import { OpenIdKeySource } from '../../../src/policy/policies/validate-jwt/openid.ts';
 import { listen } from '../../helpers.ts';
+import { send, startBackend, startListener, type Backend, type Listener } from './listener.ts';
 import { compileSection, requestContext, run } from './support.ts';
 
 const SECRET = Buffer.from('a-shared-secret-of-at-least-32-bytes!!');
@@ -208,5 +209,68 @@ describe('OpenIdKeySource timing', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('validate-jwt through the listener', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let identity: Backend;
+  let backend: Backend;
+  let gateway: Listener;
+  const rs256 = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'listener-key' }).sign(privateKey);
+  before(async () => {
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'listener-key', use: 'sig', alg: 'RS256' };
+    identity = await startBackend((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: 'https://issuer.test/', jwks_uri: `${identity.url}/keys` }));
+      else res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    backend = await startBackend();
+    gateway = await startListener({
+      apis: [{
+        path: 'secured',
+        serviceUrl: backend.url,
+        policy: `<policies>
+          <inbound>
+            <validate-jwt header-name="Authorization" require-scheme="Bearer" output-token-variable-name="jwt">
+              <openid-config url="${identity.url}/.well-known/openid-configuration" />
+              <audiences><audience>api://orders</audience></audiences>
+              <issuers><issuer>https://issuer.test/</issuer></issuers>
+            </validate-jwt>
+            <set-header name="X-Subject" exists-action="override"><value>@(((Jwt)context.Variables["jwt"]).Subject)</value></set-header>
+          </inbound>
+          <on-error><set-header name="X-Error" exists-action="override"><value>@(context.LastError.Source + "/" + context.LastError.Reason)</value></set-header></on-error>
+        </policies>`,
+      }],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await backend.close();
+    await identity.close();
+  });
+
+  it('a valid RS256 token (keys from a local OpenID configuration) reaches the backend; its claims are readable', async () => {
+    const token = await rs256({ sub: 'ann', aud: 'api://orders', iss: 'https://issuer.test/', exp: now() + 300 });
+    const response = await send(`${gateway.url}/secured/x`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    assert.equal(response.echo!.headers['x-subject'], 'ann');
+    assert.equal(response.echo!.headers.authorization, `Bearer ${token}`);
+  });
+
+  it('missing, expired and wrong-audience tokens get 401 with the APIM texts, LastError naming the cause', async () => {
+    const hits = backend.hits;
+    const missing = await send(`${gateway.url}/secured/x`);
+    assert.equal(missing.status, 401);
+    assert.equal(missing.text, '{ "statusCode": 401, "message": "JWT not present." }');
+    assert.equal(missing.headers.get('x-error'), 'validate-jwt/TokenNotPresent');
+    const expired = await send(`${gateway.url}/secured/x`, { headers: { Authorization: `Bearer ${await rs256({ sub: 'ann', aud: 'api://orders', iss: 'https://issuer.test/', exp: now() - 60 })}` } });
+    assert.equal(expired.status, 401);
+    assert.equal(expired.text, '{ "statusCode": 401, "message": "Invalid JWT." }');
+    assert.equal(expired.headers.get('x-error'), 'validate-jwt/TokenExpired');
+    const audience = await send(`${gateway.url}/secured/x`, { headers: { Authorization: `Bearer ${await rs256({ sub: 'ann', aud: 'api://other', iss: 'https://issuer.test/', exp: now() + 300 })}` } });
+    assert.equal(audience.status, 401);
+    assert.equal(audience.headers.get('x-error'), 'validate-jwt/TokenAudienceNotAllowed');
+    assert.equal(backend.hits, hits);
   });
 });
