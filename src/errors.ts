@@ -49,6 +49,22 @@ export const ERRORS = {
     exitCode: EXIT_FAILURE,
     hint: 'A worker stopped during start-up; the log line before this one says why.',
   },
+  APIMGW_E_SYNC_UNAUTHORIZED: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Renew the gateway token (`apimgw token renew`) into config.service.auth.tokenFile; a running gateway uses it from the next poll.',
+  },
+  APIMGW_E_SYNC_UNREACHABLE: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Check config.service.endpoint, the network path and HTTPS_PROXY/NO_PROXY; a running gateway keeps serving its last configuration.',
+  },
+  APIMGW_E_SYNC_FAILED: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Check gateway.name and config.service.endpoint name a gateway the management plane knows.',
+  },
+  APIMGW_E_SYNC_NO_CONFIG: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Make the management plane reachable, or seed config.backup.dir with `apimgw backup restore <fetched file>`, then start again.',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
