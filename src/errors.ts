@@ -65,6 +65,26 @@ export const ERRORS = {
     exitCode: EXIT_FAILURE,
     hint: 'Make the management plane reachable, or seed config.backup.dir with `apimgw backup restore <fetched file>`, then start again.',
   },
+  APIMGW_E_TOKEN_INVALID: {
+    exitCode: EXIT_FAILURE,
+    hint: 'A gateway token reads `GatewayKey {gateway}&{yyyyMMddHHmm}&{signature}`; make a new one with `apimgw token create` or `apimgw token renew`.',
+  },
+  APIMGW_E_TOKEN_FILE: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Check the token file path and its permissions (the file should be mode 0600, owned by the user running apimgw).',
+  },
+  APIMGW_E_TOKEN_KEY: {
+    exitCode: EXIT_USAGE,
+    hint: 'Pass the gateway key with --key <key> or --key @<file> (a file holding only the key, mode 0600).',
+  },
+  APIMGW_E_TOKEN_EXPIRY: {
+    exitCode: EXIT_USAGE,
+    hint: 'Use --expiry <n>d, <n>h or an ISO date (2025-06-01T12:00Z), in the future and at most 30 days away.',
+  },
+  APIMGW_E_TOKEN_RENEW: {
+    exitCode: EXIT_FAILURE,
+    hint: 'The management plane refused or did not answer: check --endpoint, and renew with --key if the current token has expired.',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
