@@ -65,6 +65,10 @@ export const SETTINGS = {
     'Seconds between configuration polls (jittered by ±10%). After failures the gap grows exponentially up to 60 s.'),
   'config.service.heartbeat.interval': setting(seconds, 60,
     'Seconds between heartbeats to the management plane (jittered by ±10%).'),
+  'config.backup.dir': setting(z.string().min(1), undefined,
+    'Directory where every applied management-plane snapshot is backed up (0600 files, SHA-256 manifest) and loaded from when the management plane is unreachable at start. Unset: /apim/config when that directory exists (the Azure self-hosted gateway volume), else $STATE_DIRECTORY/backup (systemd StateDirectory=), else $XDG_STATE_HOME/apimgw/backup, else ~/.local/state/apimgw/backup.'),
+  'config.backup.keep': setting(z.coerce.number().int().min(1).max(1000), 10,
+    'Backups kept in config.backup.dir; the oldest beyond this number are deleted after each new one is written.'),
   'net.server.http.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTP data port binds to.'),
   'net.server.http.port': setting(port, 8080, 'HTTP data port (0 picks a free port).'),
   'net.server.http.forwarded.proto.enabled': setting(bool, false,
@@ -103,6 +107,8 @@ export interface Settings {
   'config.service.integration.timeout': number;
   'config.service.poll.interval': number;
   'config.service.heartbeat.interval': number;
+  'config.backup.dir'?: string;
+  'config.backup.keep': number;
   'net.server.http.host': string;
   'net.server.http.port': number;
   'net.server.http.forwarded.proto.enabled': boolean;
