@@ -10,12 +10,16 @@ import { MESSAGES, sendGatewayError, sendKeyInvalid, sendKeyMissing, sendNotFoun
 import { Router, type CompiledApi, type RouteMatch } from './router.ts';
 import { SubscriptionIndex, type SubscriptionVerdict } from './subscription.ts';
 import { compilePolicies, type CompiledPolicies, type PolicyPlan } from '../policy/compile.ts';
-import { executePlan } from '../policy/pipeline.ts';
+import { PolicyFailure } from '../policy/failure.ts';
+import { executeOnError, executePlan } from '../policy/pipeline.ts';
 import type { RequestContext } from '../policy/context/request-context.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 
 export const STATUS_PATH = '/status-0123456789abcdef';
+
+/** LastError.Message when no operation matches. */
+const OPERATION_NOT_FOUND = 'Unable to match incoming request to an operation.';
 
 /** What one applied snapshot compiles to; swapped as one reference so a request sees one config from start to end. */
 interface Compiled {
@@ -174,7 +178,13 @@ export class DataPlane {
         this.#runPolicies(req, res, record, compiled, inboundOnly, { path, scheme, queryString, queryKey: undefined, query, product: undefined, preflight: true });
         return;
       }
-      record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: 'Unable to match incoming request to an operation.' };
+      const api = compiled.router.matchApi({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
+      const onError = api ? compiled.policies.apiPlan(api.api.id, undefined) : undefined;
+      if (api && onError!.onError.length > 0) {
+        this.#runOnError(req, res, record, compiled, api, onError!, { path, scheme, queryString });
+        return;
+      }
+      record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: OPERATION_NOT_FOUND };
       sendNotFound(res);
       return;
     }
@@ -240,7 +250,9 @@ export class DataPlane {
     }
     const context = createRequestContext({
       req,
-      match,
+      api: match.api,
+      params: match.params,
+      backendPath: match.backendPath,
       route: compiled.views.route(match, request.product, verdict.ok ? verdict.owner : undefined),
       scheme: request.scheme,
       path: request.path,
@@ -262,7 +274,7 @@ export class DataPlane {
         if (context.responded) return;
         if (request.preflight && !context.ended && context.lastError === null) {
           // No cors policy answered the preflight: there is no OPTIONS operation to give it to.
-          context.lastError = { Source: 'configuration', Reason: 'OperationNotFound', Message: 'Unable to match incoming request to an operation.', Scope: '', Section: '', Path: '', PolicyId: '' };
+          context.lastError = { Source: 'configuration', Reason: 'OperationNotFound', Message: OPERATION_NOT_FOUND, Scope: '', Section: '', Path: '', PolicyId: '' };
           sendNotFound(res);
           return;
         }
@@ -270,6 +282,38 @@ export class DataPlane {
         if (res.headersSent) res.destroy();
         else writeResponse(context, req, res);
       })
+      .catch((error: unknown) => {
+        this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
+        res.destroy();
+      });
+  }
+
+  /**
+   * No operation of the API matched: as APIM does, the API's (and global)
+   * on-error policies run with LastError OperationNotFound and the 404 prepared.
+   */
+  #runOnError(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, api: CompiledApi, plan: PolicyPlan,
+    request: { path: string; scheme: 'http' | 'https'; queryString: string }): void {
+    const context = createRequestContext({
+      req,
+      api,
+      params: [],
+      backendPath: undefined,
+      route: compiled.views.apiRoute(api),
+      scheme: request.scheme,
+      path: request.path,
+      backendQuery: request.queryString,
+      originalQuery: request.queryString,
+      dropHeader: undefined,
+      clientIp: clientIp(req),
+      requestId: record.correlationId,
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      clientGone: () => {},
+    });
+    record.context = context;
+    const notFound = new PolicyFailure(404, 'OperationNotFound', MESSAGES.notFound, { lastErrorMessage: OPERATION_NOT_FOUND });
+    executeOnError(plan, context, notFound, { proxyFailureStatus: this.#proxyFailureStatus })
+      .then(() => writeResponse(context, req, res))
       .catch((error: unknown) => {
         this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
         res.destroy();

@@ -10,7 +10,7 @@ import {
   apiView, deploymentView, operationView, productView, subscriptionViews,
   type ApiView, type DeploymentView, type OperationView, type ProductView, type SubscriptionView,
 } from '../policy/context/views.ts';
-import type { CompiledOperation } from './operation-matcher.ts';
+import type { CompiledOperation, MatchedParameters } from './operation-matcher.ts';
 import type { CompiledApi, RouteMatch } from './router.ts';
 import type { KeyOwner } from './subscription.ts';
 
@@ -42,6 +42,11 @@ export class ContextViews {
     for (const subscription of snapshot.subscriptions) this.#subscriptions.set(subscription, subscriptionViews(subscription));
   }
 
+  /** The route of a request for an API none of whose operations matched. */
+  apiRoute(api: CompiledApi): RouteContext {
+    return { api: this.#apis.get(api.api)!, operation: null, product: null, subscription: null, deployment: this.deployment };
+  }
+
   route(match: RouteMatch, product: Product | undefined, owner: KeyOwner | undefined): RouteContext {
     let operation = this.#operations.get(match.operation);
     if (!operation) {
@@ -61,7 +66,11 @@ export class ContextViews {
 
 export interface IncomingRequestParts {
   req: IncomingMessage;
-  match: RouteMatch;
+  api: CompiledApi;
+  /** Template parameters of the matched operation (none when no operation matched). */
+  params: MatchedParameters;
+  /** Path after the API's, for the backend URL; undefined when no operation matched (Url is then the URL as received). */
+  backendPath: string | undefined;
   route: RouteContext;
   scheme: 'http' | 'https';
   path: string;
@@ -77,19 +86,20 @@ export interface IncomingRequestParts {
 
 /** Builds the request's RequestContext: Url is the backend URL, OriginalUrl what the client sent. */
 export function createRequestContext(parts: IncomingRequestParts): RequestContext {
-  const { req, match } = parts;
-  const backend = match.api.backend;
+  const { req, backendPath } = parts;
+  const backend = parts.api.backend;
   const query = QueryDictionary.parse(parts.backendQuery);
-  const url = backend
-    ? new MessageUrl(backend.origin.slice(0, backend.origin.indexOf(':')), hostOf(backend.host), portOf(backend.host, backend.origin), backend.basePath, match.backendPath, query)
-    : new MessageUrl(parts.scheme, '', defaultPort(parts.scheme), '', match.backendPath, query);
   const hostHeader = req.headers.host ?? '';
   const originalUrl = new MessageUrl(parts.scheme, hostOf(hostHeader), portOf(hostHeader, `${parts.scheme}://`), '', parts.path, QueryDictionary.parse(parts.originalQuery));
+  let url: MessageUrl;
+  if (backendPath === undefined) url = originalUrl.clone();
+  else if (backend) url = new MessageUrl(backend.origin.slice(0, backend.origin.indexOf(':')), hostOf(backend.host), portOf(backend.host, backend.origin), backend.basePath, backendPath, query);
+  else url = new MessageUrl(parts.scheme, '', defaultPort(parts.scheme), '', backendPath, query);
   const drop = parts.dropHeader;
   const headers = HeaderDictionary.fromRaw(req.rawHeaders, (name) => HOP_BY_HOP.has(name) || name === drop);
   const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   const matchedParameters = new HostDictionary<string>(true);
-  for (const [name, value] of match.params) matchedParameters.set(name, value);
+  for (const [name, value] of parts.params) matchedParameters.set(name, value);
   const request = new RequestMessage({
     method: req.method ?? 'GET',
     url,

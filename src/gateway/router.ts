@@ -88,6 +88,24 @@ export class Router {
   }
 
   match(request: RouteRequest): RouteMatch | undefined {
+    const found = this.#findApi(request);
+    if (!found) return undefined;
+    const { api, remaining } = found;
+    const candidates = api.operationsByMethod.get(request.method);
+    if (!candidates) return undefined;
+    for (const operation of candidates) {
+      const params = matchOperation(operation, remaining, request.query);
+      if (params) return { api, operation, params, backendPath: remaining.length ? `/${remaining.join('/')}` : '' };
+    }
+    return undefined;
+  }
+
+  /** The API a request is for even when none of its operations matches (its on-error policies still run). */
+  matchApi(request: RouteRequest): CompiledApi | undefined {
+    return this.#findApi(request)?.api;
+  }
+
+  #findApi(request: RouteRequest): { api: CompiledApi; remaining: string[] } | undefined {
     const segments = request.path.split('/');
     segments.shift(); // the empty string before the leading slash
     let revision: string | undefined;
@@ -104,12 +122,12 @@ export class Router {
     for (const depth of this.#depths) {
       if (depth > segments.length || (revisionDepth !== -1 && depth !== revisionDepth)) continue;
       const entry = this.#paths.get(segments.slice(0, depth).join('/').toLowerCase());
-      if (entry) return this.#matchInEntry(entry, segments, depth, revision, request);
+      if (entry) return this.#resolveApi(entry, segments, depth, revision, request);
     }
     return undefined;
   }
 
-  #matchInEntry(entry: PathEntry, segments: string[], depth: number, revision: string | undefined, request: RouteRequest): RouteMatch | undefined {
+  #resolveApi(entry: PathEntry, segments: string[], depth: number, revision: string | undefined, request: RouteRequest): { api: CompiledApi; remaining: string[] } | undefined {
     let rest = depth;
     let revisions: RevisionSet | undefined;
     const versionSet = entry.versionSet;
@@ -132,16 +150,9 @@ export class Router {
     if (!revisions) return undefined;
     const api = revision === undefined ? revisions.current : revisions.byRevision.get(revision);
     if (!api || !api.api.isOnline || !api.protocols.has(request.scheme)) return undefined;
-
     const remaining = segments.slice(rest);
     if (remaining.at(-1) === '') remaining.pop();
-    const candidates = api.operationsByMethod.get(request.method);
-    if (!candidates) return undefined;
-    for (const operation of candidates) {
-      const params = matchOperation(operation, remaining, request.query);
-      if (params) return { api, operation, params, backendPath: remaining.length ? `/${remaining.join('/')}` : '' };
-    }
-    return undefined;
+    return { api, remaining };
   }
 }
 

@@ -33,6 +33,8 @@ export interface PolicyPlan {
 
 export interface CompiledPolicies {
   plan(apiId: string, operationId: string, productId: string | undefined): PolicyPlan;
+  /** The API's own plan, without an operation scope: what runs (its on-error) when no operation of the API matches. */
+  apiPlan(apiId: string, productId: string | undefined): PolicyPlan;
 }
 
 /** What applies when the snapshot has no global policy (APIM's default global document). */
@@ -144,11 +146,13 @@ class SnapshotPolicies {
       { apis: new Set(product.apis.map(baseApiId)), sections: expandAll(this.template(product.policy, policyDocumentName.product(product.id), 'product'), global) },
     ]));
     const plans = new Map<string, Map<string, Map<string | undefined, PolicyPlan>>>();
+    const apiPlans = new Map<string, Map<string | undefined, PolicyPlan>>();
     for (const api of this.snapshot.apis) {
       const apiTemplate = this.template(api.policy, policyDocumentName.api(api.id), 'api');
       const parents: [string | undefined, SectionSteps][] = [[undefined, global]];
       for (const [productId, product] of products) if (product.apis.has(baseApiId(api.id))) parents.push([productId, product.sections]);
       const apiSections = parents.map(([productId, parent]): [string | undefined, SectionSteps] => [productId, expandAll(apiTemplate, parent)]);
+      apiPlans.set(api.id, new Map(apiSections.map(([productId, sections]) => [productId, this.plan(sections)])));
       const byOperation = new Map<string, Map<string | undefined, PolicyPlan>>();
       for (const operation of api.operations) {
         const operationTemplate = this.template(operation.policy, policyDocumentName.operation(api.id, operation.id), 'operation');
@@ -162,6 +166,11 @@ class SnapshotPolicies {
       plan(apiId, operationId, productId) {
         const plan = plans.get(apiId)?.get(operationId)?.get(productId);
         if (plan === undefined) throw new Error(`no policy plan for API "${apiId}" operation "${operationId}"${productId === undefined ? '' : ` product "${productId}"`}`);
+        return plan;
+      },
+      apiPlan(apiId, productId) {
+        const plan = apiPlans.get(apiId)?.get(productId);
+        if (plan === undefined) throw new Error(`no policy plan for API "${apiId}"${productId === undefined ? '' : ` product "${productId}"`}`);
         return plan;
       },
     };

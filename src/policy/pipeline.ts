@@ -129,15 +129,33 @@ export async function executePlan(plan: SectionSteps, context: RequestContext, o
     await runSection('backend', plan.backend, context);
     await runSection('outbound', plan.outbound, context);
   } catch (error) {
-    failRequest(context, error, options);
-    context.ended = false;
-    try {
-      await runSection('on-error', plan.onError, context);
-    } catch (secondError) {
-      // A failing on-error handler cannot be handled again: the caller gets the plain error response.
-      failRequest(context, secondError, options);
-    }
+    await handleError(plan, context, error, options);
+    return;
   }
+  await finishResponse(context);
+}
+
+/**
+ * Runs on-error for an error raised outside the plan's steps (no operation
+ * of the API matched): LastError and the APIM response as for any error.
+ */
+export async function executeOnError(plan: SectionSteps, context: RequestContext, error: unknown, options: PipelineOptions): Promise<void> {
+  await handleError(plan, context, error, options);
+}
+
+async function handleError(plan: SectionSteps, context: RequestContext, error: unknown, options: PipelineOptions): Promise<void> {
+  failRequest(context, error, options);
+  context.ended = false;
+  try {
+    await runSection('on-error', plan.onError, context);
+  } catch (secondError) {
+    // A failing on-error handler cannot be handled again: the caller gets the plain error response.
+    failRequest(context, secondError, options);
+  }
+  await finishResponse(context);
+}
+
+async function finishResponse(context: RequestContext): Promise<void> {
   for (const task of context.beforeResponse) {
     try {
       await task(context);

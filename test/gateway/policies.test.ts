@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type http from 'node:http';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { configFromYaml, listen, startEcho, type EchoAnswer } from '../helpers.ts';
+import { configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
 
 /**
  * Policies through the real data plane: scopes with <base/>, expressions
@@ -242,5 +244,33 @@ apis:
     assert.equal(await noPolicy.text(), '{ "statusCode": 404, "message": "Resource not found" }');
   } finally {
     await cors.drain(1);
+  }
+});
+
+test('no operation matched: the API on-error runs with LastError OperationNotFound (the corpus 405 snippet)', async () => {
+  const snippet = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/policy-snippets/Return HTTP 405 if the HTTP Method of the request is not defined.xml'), 'utf8');
+  const methods = new DataPlane(settings, silent);
+  methods.apply(configFromYaml(`
+apis:
+  - id: echo
+    path: echo
+    subscriptionRequired: false
+    serviceUrl: ${echo.url}/api
+    policy: |
+${snippet.split('\n').map((line) => `      ${line}`).join('\n')}
+    operations: [{ id: cached, method: POST, urlTemplate: /resource-cached }]
+`));
+  const methodsBase = `http://127.0.0.1:${await listen(methods.server)}`;
+  try {
+    const wrongMethod = await fetch(`${methodsBase}/echo/resource-cached`);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.statusText, 'Method not allowed');
+    assert.deepEqual(await wrongMethod.json(), { status: 'HTTP 405', message: 'Method not allowed' });
+    const elsewhere = await fetch(`${methodsBase}/echo/other`);
+    assert.equal(elsewhere.status, 404);
+    assert.equal(await elsewhere.text(), '{ "statusCode": 404, "message": "Resource not found" }');
+    assert.equal((await fetch(`${methodsBase}/echo/resource-cached`, { method: 'POST' })).status, 200);
+  } finally {
+    await methods.drain(1);
   }
 });

@@ -11,7 +11,8 @@ export type ClientGoneWatcher = (onGone: () => void) => void;
 /** The entities a request was matched to; views are shared, built once per snapshot. */
 export interface RouteContext {
   readonly api: ApiView;
-  readonly operation: OperationView;
+  /** null when no operation of the API matched (only its on-error policies run). */
+  readonly operation: OperationView | null;
   readonly product: ProductView | null;
   readonly subscription: SubscriptionView | null;
   readonly deployment: DeploymentView;
@@ -117,7 +118,7 @@ export class RequestContext {
     return this.route.api;
   }
 
-  get Operation(): OperationView {
+  get Operation(): OperationView | null {
     return this.route.operation;
   }
 

@@ -75,7 +75,7 @@ function varyBy(element: PolicyElement, compiler: PolicyCompiler): { headers: st
 function keyParts(context: RequestContext, developer: string, headers: readonly string[], queryParameters: readonly string[] | undefined): string[] {
   const { url } = context.request;
   const route = context.route;
-  const parts = [route.product?.Id ?? '', `${route.api.Id};rev=${route.api.Revision}`, route.operation.Id, `${url.scheme}_${url.host}_${url.port}${url.Path}`];
+  const parts = [route.product?.Id ?? '', `${route.api.Id};rev=${route.api.Revision}`, route.operation?.Id ?? '', `${url.scheme}_${url.host}_${url.port}${url.Path}`];
   if (queryParameters === undefined) parts.push(url.QueryString);
   else for (const name of queryParameters) parts.push(`${name}=${url.query.joined(name) ?? ''}`);
   parts.push(developer);

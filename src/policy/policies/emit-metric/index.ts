@@ -11,7 +11,7 @@ import { childrenNamed } from '../shared/attributes.ts';
 
 const DEFAULT_DIMENSIONS: Record<string, (context: RequestContext) => string> = {
   'api id': (context) => context.route.api.Id,
-  'operation id': (context) => context.route.operation.Id,
+  'operation id': (context) => context.route.operation?.Id ?? '',
   'product id': (context) => context.route.product?.Id ?? '',
   'user id': () => '',
   'subscription id': (context) => context.route.subscription?.Id ?? '',

@@ -48,7 +48,7 @@ function compileScopedLimits(element: PolicyElement, compiler: PolicyCompiler): 
     }
     for (const operation of api.children) {
       if (operation.name !== 'operation') compiler.fail(`rate-limit: unexpected <${operation.name}> inside <api>; only <operation> may appear there`, operation);
-      const operationMatch = target(operation, compiler, (context) => context.route.operation.Id, (context) => context.route.operation.Name);
+      const operationMatch = target(operation, compiler, (context) => context.route.operation?.Id ?? '', (context) => context.route.operation?.Name ?? '');
       limits.push({
         matches: (context) => apiMatch.matches(context) && operationMatch.matches(context),
         label: `api:${apiMatch.label}:operation:${operationMatch.label}`,

@@ -16,7 +16,10 @@ import { fill, parseUriTemplate, templateQueryNames, type UriTemplate } from './
 /** Query names matched by each operation's template, computed once per operation view. */
 const matchedQueryNames = new WeakMap<OperationView, ReadonlySet<string>>();
 
-function queryNamesOf(operation: OperationView): ReadonlySet<string> {
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function queryNamesOf(operation: OperationView | null): ReadonlySet<string> {
+  if (operation === null) return NO_NAMES;
   let names = matchedQueryNames.get(operation);
   if (names === undefined) {
     names = templateQueryNames(operation.UrlTemplate);
