@@ -49,6 +49,14 @@ export const ERRORS = {
     exitCode: EXIT_FAILURE,
     hint: 'A worker stopped during start-up; the log line before this one says why.',
   },
+  APIMGW_E_BACKUP_WRITE: {
+    exitCode: EXIT_FAILURE,
+    hint: 'Make config.backup.dir writable by the gateway user (or point it elsewhere) and check the disk has space; the previous backups are untouched.',
+  },
+  APIMGW_E_BACKUP_NOT_FOUND: {
+    exitCode: EXIT_FAILURE,
+    hint: '`apimgw backup list` shows the revisions kept; `apimgw backup verify` says why one fails.',
+  },
   APIMGW_E_SYNC_UNAUTHORIZED: {
     exitCode: EXIT_FAILURE,
     hint: 'Renew the gateway token (`apimgw token renew`) into config.service.auth.tokenFile; a running gateway uses it from the next poll.',
