@@ -73,6 +73,10 @@ export const ERRORS = {
     exitCode: EXIT_FAILURE,
     hint: 'Make the management plane reachable, or seed config.backup.dir with `apimgw backup restore <fetched file>`, then start again.',
   },
+  APIMGW_E_KEYS_FILE: {
+    exitCode: EXIT_FAILURE,
+    hint: 'The keys file of `apimgw config serve` holds { "<gateway>": { "primary": "…", "secondary": "…" } }; fix or remove it (a new one is created, and every token must then be re-issued).',
+  },
   APIMGW_E_TOKEN_INVALID: {
     exitCode: EXIT_FAILURE,
     hint: 'A gateway token reads `GatewayKey {gateway}&{yyyyMMddHHmm}&{signature}`; make a new one with `apimgw token create` or `apimgw token renew`.',
