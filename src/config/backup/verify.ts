@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isApimgwError } from '../../errors.ts';
+import { parseConfigText } from '../load-file.ts';
+import type { LoadedConfig } from '../loaded.ts';
+import type { BackupEntry } from './manifest.ts';
+
+export type EntryStatus = 'ok' | 'missing' | 'size mismatch' | 'hash mismatch' | 'unparsable';
+
+export interface EntryCheck {
+  entry: BackupEntry;
+  path: string;
+  status: EntryStatus;
+  /** One line an operator can act on; empty when ok. */
+  reason: string;
+  /** The validated snapshot, only when status is ok. */
+  loaded?: LoadedConfig;
+}
+
+/**
+ * Checks one manifest entry the way a start-up would load it: the bytes are
+ * read once, so what is hashed is exactly what is parsed. Size and SHA-256
+ * catch truncated and torn files before any parsing; the snapshot then goes
+ * through the same parser and validation as a fetched or local one.
+ */
+export function checkEntry(dir: string, entry: BackupEntry): EntryCheck {
+  const file = path.join(dir, entry.file);
+  const result = (status: EntryStatus, reason: string): EntryCheck => ({ entry, path: file, status, reason });
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return result('missing', code === 'ENOENT' ? 'file does not exist' : `cannot read the file (${code})`);
+  }
+  if (bytes.length !== entry.size) {
+    return result('size mismatch', `file is ${bytes.length} bytes, the manifest recorded ${entry.size}${bytes.length < entry.size ? ' (truncated)' : ''}`);
+  }
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== entry.sha256) {
+    return result('hash mismatch', `SHA-256 ${sha256.slice(0, 12)}… differs from the recorded ${entry.sha256.slice(0, 12)}… (file changed or corrupted)`);
+  }
+  try {
+    const loaded = parseConfigText(bytes.toString('utf8'), file);
+    return { ...result('ok', ''), loaded };
+  } catch (error) {
+    if (!isApimgwError(error)) throw error;
+    const first = error.details[0];
+    return result('unparsable', first && !error.message.includes(first) ? `${error.message}: ${first}` : error.message);
+  }
+}
