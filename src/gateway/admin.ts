@@ -8,7 +8,7 @@ import http from 'node:http';
 
 export interface AdminState {
   /** Ready: a configuration is served by every worker and no shutdown is under way. */
-  readiness(): { ready: boolean; detail: string };
+  readiness(): { ready: boolean; detail: string; sync?: unknown };
   /** Safe to show: no keys, no secret named values. */
   configSummary(): unknown;
 }
@@ -26,8 +26,8 @@ export function createAdminServer(state: AdminState): http.Server {
       case '/livez':
         return json(200, { status: 'ok' });
       case '/readyz': {
-        const { ready, detail } = state.readiness();
-        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', detail });
+        const { ready, detail, sync } = state.readiness();
+        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', detail, sync });
       }
       case '/config':
         return json(200, state.configSummary());

@@ -15,8 +15,23 @@ export interface GatewayOptions {
   settings: Settings;
   logger: Logger;
   config: LoadedConfig;
-  /** Re-reads the configuration source; used on SIGHUP. */
-  reload: () => LoadedConfig;
+  /** Re-reads the local configuration source; used on SIGHUP. */
+  reload?: () => LoadedConfig;
+  /** Federation (src/config/sync): pushes newer configurations, and can hold readiness back. */
+  feed?: ConfigFeed;
+}
+
+/** A source that delivers configurations while the gateway runs: the management-plane sync. */
+export interface ConfigFeed {
+  /** From now on, hands each new validated configuration to `apply`. */
+  start(apply: (config: LoadedConfig) => void): void;
+  /** SIGHUP: look for a new configuration now. */
+  pollNow(): void;
+  stop(): Promise<void>;
+  /** Why the gateway is not ready although it serves (a refused or expired token), or undefined. */
+  notReadyReason(): string | undefined;
+  /** Redacted status for /config and /readyz; `source` is where the served configuration came from. */
+  status(): { source: string } & Record<string, unknown>;
 }
 
 /** Restarts of a crashed worker are spaced out so a crash loop cannot spin the CPU. */
@@ -29,7 +44,7 @@ const RESPAWN_DELAY_MS = 1000;
  * traffic). Resolves with the exit code once the gateway has stopped.
  */
 export async function runGateway(options: GatewayOptions): Promise<number> {
-  const { settings, logger } = options;
+  const { settings, logger, feed } = options;
   let config = options.config;
   let appliedAt = new Date();
   let stopping = false;
@@ -52,14 +67,25 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   const broadcast = (message: PrimaryMessage) => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
   };
+  const apply = (next: LoadedConfig) => {
+    config = next;
+    appliedAt = new Date();
+    broadcast({ type: 'apply', config });
+  };
 
   const admin = createAdminServer({
     readiness: () => {
       if (stopping) return { ready: false, detail: 'shutting down' };
       if (listening.size < workerCount) return { ready: false, detail: `${listening.size}/${workerCount} workers serving` };
-      return { ready: true, detail: `${workerCount} workers serving revision ${config.snapshot.revision ?? config.hash.slice(0, 12)}` };
+      const serving = `${workerCount} workers serving revision ${config.snapshot.revision ?? config.hash.slice(0, 12)} from ${feed?.status().source ?? 'local'}`;
+      const notReady = feed?.notReadyReason();
+      if (notReady) return { ready: false, detail: `${notReady} (${serving})`, sync: feed?.status() };
+      return { ready: true, detail: serving, sync: feed?.status() };
     },
-    configSummary: () => ({ gateway: settings['gateway.name'], source: config.source, hash: config.hash, appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), ...summarise(config.snapshot) }),
+    configSummary: () => ({
+      gateway: settings['gateway.name'], source: feed?.status().source ?? 'local', location: config.source, hash: config.hash,
+      appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), sync: feed?.status(), ...summarise(config.snapshot),
+    }),
   });
 
   // Start-up: every worker must bind before the gateway counts as started.
@@ -94,10 +120,12 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     const adminAddress = admin.address();
     logger.info({
       gateway: settings['gateway.name'], address, port, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
-      source: config.source, revision: config.snapshot.revision, apis: config.snapshot.apis.length,
+      source: feed?.status().source ?? 'local', location: config.source, revision: config.snapshot.revision, apis: config.snapshot.apis.length,
     }, `apimgw listening on http://${address}:${port}`);
+    feed?.start(apply);
   } catch (error) {
     stopping = true;
+    await feed?.stop();
     await stopWorkers();
     admin.close();
     state.close();
@@ -112,6 +140,12 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   });
 
   process.on('SIGHUP', () => {
+    if (feed) {
+      logger.info('SIGHUP: polling the management plane now');
+      feed.pollNow();
+      return;
+    }
+    if (!options.reload) return;
     try {
       const next = options.reload();
       if (next.hash === config.hash) {
@@ -119,9 +153,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
         return;
       }
       for (const warning of next.warnings) logger.warn({ source: next.source }, warning);
-      config = next;
-      appliedAt = new Date();
-      broadcast({ type: 'apply', config });
+      apply(next);
       logger.info({ source: config.source, revision: config.snapshot.revision, hash: config.hash }, 'configuration reloaded');
     } catch (error) {
       const details = error instanceof ApimgwError ? error.details : [];
@@ -134,6 +166,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   stopping = true;
+  await feed?.stop();
   logger.info({ signal, timeoutSeconds: settings['net.server.shutdown.timeout'] }, 'shutting down: draining in-flight requests');
   await stopWorkers();
   admin.close();

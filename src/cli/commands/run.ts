@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfigured } from '../../config/source.ts';
+import { createConfigSync, isFederated } from '../../config/sync/federation.ts';
 import { checkPolicies } from '../../policy/check.ts';
 import { redactedSettings } from '../../settings/load.ts';
 import { createLogger } from '../../telemetry/logger.ts';
@@ -16,13 +17,13 @@ interface RunFlags extends SettingsFlags {
 
 export function registerRun(program: Command, context: CommandContext): void {
   const command = program.command('run')
-    .description('start the gateway in the foreground (SIGTERM drains in-flight requests, SIGHUP reloads the local config)')
+    .description('start the gateway in the foreground (SIGTERM drains in-flight requests, SIGHUP reloads the local config or polls the management plane)')
     .option('-c, --config <path>', 'YAML/JSON snapshot or APIOps folder (setting config.local.path)')
     .option('-p, --port <port>', 'HTTP data port (setting net.server.http.port)')
     .option('--admin-port <port>', 'admin listener port (setting admin.port)')
     .option('-w, --workers <n>', 'worker processes (setting runtime.workers)');
   addSettingsOptions(command)
-    .addHelpText('after', `\nExamples:\n  apimgw run                                   serve the embedded example config\n  apimgw run --config examples/gateway.yaml --port 8080\n  apimgw run --env-file /etc/apimgw/env.conf\n  CONFIG_LOCAL_PATH=./apiops apimgw run --workers 2\n${settingsHelp()}`)
+    .addHelpText('after', `\nExamples:\n  apimgw run                                   serve the embedded example config\n  apimgw run --config examples/gateway.yaml --port 8080\n  apimgw run --env-file /etc/apimgw/env.conf\n  apimgw run --set config.service.endpoint=https://mp:4000 --set config.service.auth.tokenFile=./token\n  CONFIG_LOCAL_PATH=./apiops apimgw run --workers 2\n${settingsHelp()}`)
     .action(async (flags: RunFlags) => {
       const { settings } = settingsFrom(flags, context.io.env, {
         'config.local.path': flags.config,
@@ -37,6 +38,17 @@ export function registerRun(program: Command, context: CommandContext): void {
         checkPolicies(loaded, settings);
         return loaded;
       };
+      if (isFederated(settings)) {
+        logger.info({ settings: redactedSettings(settings) }, 'settings');
+        const feed = createConfigSync(settings, logger);
+        const config = await feed.initial().catch(async (error: unknown) => {
+          await feed.stop();
+          throw error;
+        });
+        context.exitCode = await runGateway({ settings, logger, config, feed });
+        logger.flush();
+        return;
+      }
       const config = readConfig();
       if (settings['config.local.path'] === undefined) logger.warn('no config.local.path set: serving the embedded example configuration');
       for (const warning of config.warnings) logger.warn({ source: config.source }, warning);
