@@ -126,18 +126,8 @@ export class Forwarder {
    */
   stream(request: BufferedBackendRequest, onHeaders: (statusCode: number, headers: string[], headersAfterMs: number) => Writable): Promise<void> {
     const started = performance.now();
-    const timeout = request.timeoutMs ?? this.#options.timeoutMs;
-    const deadline = headersDeadline(timeout, request.signal);
-    return (request.dispatcher ?? this.#pool(request.origin)).stream({
-      origin: request.origin,
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: deadline?.signal ?? request.signal,
-    }, ({ statusCode, headers }) => {
+    const { dispatcher, options, deadline } = this.#dispatch(request);
+    return dispatcher.stream(options, ({ statusCode, headers }) => {
       deadline?.met();
       return onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started);
     }).then(() => undefined, (error: unknown) => {
@@ -149,24 +139,31 @@ export class Forwarder {
   /** Sends a request and hands back the response with its body still streaming. */
   async send(request: BufferedBackendRequest): Promise<BackendResponse> {
     const started = performance.now();
-    const timeout = request.timeoutMs ?? this.#options.timeoutMs;
-    const deadline = headersDeadline(timeout, request.signal);
+    const { dispatcher, options, deadline } = this.#dispatch(request);
     let response: Dispatcher.ResponseData;
     try {
-      response = await (request.dispatcher ?? this.#pool(request.origin)).request({
-        origin: request.origin,
-        path: request.path,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers,
-        body: request.body,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        signal: deadline?.signal ?? request.signal,
-      });
+      response = await dispatcher.request(options);
     } finally {
       deadline?.met();
     }
     return { statusCode: response.statusCode, headers: withoutHopByHop(response.headers), body: response.body, headersAfterMs: performance.now() - started };
+  }
+
+  /** Where a buffered-or-streamed backend call goes and with which options, timeouts included. */
+  #dispatch(request: BufferedBackendRequest) {
+    const timeout = request.timeoutMs ?? this.#options.timeoutMs;
+    const deadline = headersDeadline(timeout, request.signal);
+    const options: Dispatcher.RequestOptions = {
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: deadline?.signal ?? request.signal,
+    };
+    return { dispatcher: request.dispatcher ?? this.#pool(request.origin), options, deadline };
   }
 
   /** Closes idle backend connections; used when shutting down. */
