@@ -1,14 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { registerConfigFetch } from './commands/config-fetch.ts';
 import { registerConfigInspect } from './commands/config-inspect.ts';
 import { registerConfigServe } from './commands/config-serve.ts';
 import { registerConfigValidate } from './commands/config-validate.ts';
 import { registerRun } from './commands/run.ts';
-import { registerTokenCreate } from './commands/token-create.ts';
-import { registerTokenInspect } from './commands/token-inspect.ts';
-import { registerTokenRenew } from './commands/token-renew.ts';
 import { reportError } from './ui/errors.ts';
 import type { Io } from './ui/output.ts';
 
@@ -42,13 +38,8 @@ Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
   const config = program.command('config').description('validate and inspect configuration');
   registerConfigValidate(config, context);
   registerConfigInspect(config, context);
-  registerConfigFetch(config, context);
   registerConfigServe(config, context);
-  const token = program.command('token').description('create, inspect and renew gateway tokens');
-  registerTokenCreate(token, context);
-  registerTokenInspect(token, context);
-  registerTokenRenew(token, context);
-  for (const command of [program, ...program.commands, ...config.commands, ...token.commands]) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of [program, ...program.commands, ...config.commands]) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
 
