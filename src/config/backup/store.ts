@@ -6,7 +6,7 @@ import { ApimgwError } from '../../errors.ts';
 import { isAtomicWriteTempFile, writeFileAtomic } from '../../fsutil/atomic-write.ts';
 import { loadConfigFile } from '../load-file.ts';
 import type { LoadedConfig } from '../loaded.ts';
-import { checkEntry, type EntryCheck } from './verify.ts';
+import { checkEntry, fileMatches, type EntryCheck } from './verify.ts';
 import { MANIFEST_FILE, isSnapshotFileName, readManifest, serializeManifest, snapshotFileName, type BackupEntry, type ManifestRead } from './manifest.ts';
 
 export type { BackupEntry } from './manifest.ts';
@@ -132,7 +132,7 @@ export class BackupStore {
       const read = readManifest(this.dir);
       const entries = read.state === 'ok' ? read.manifest.entries : [];
       const newest = entries.at(-1);
-      if (newest?.configHash === loaded.hash && checkEntry(this.dir, newest).status === 'ok') return newest;
+      if (newest?.configHash === loaded.hash && fileMatches(this.dir, newest)) return newest;
 
       const bytes = Buffer.from(`${JSON.stringify(loaded.snapshot, null, 2)}\n`);
       const savedAt = new Date();
