@@ -118,6 +118,7 @@ export async function startManagementServer(options: ManagementServerOptions): P
       logger.error({ file: keys.file, err: error instanceof ApimgwError ? error.message : String(error) }, 'keys file change rejected: still using the previous keys');
       return;
     }
+    logger.info({ file: keys.file, gateways: keys.gateways() }, 'keys file re-read');
     const names = served().filter(isServed);
     configs.retain(new Set(names));
     configs.reload(names.filter((gateway) => !configs.get(gateway)));
