@@ -100,7 +100,7 @@ describe('send-request and send-one-way-request', () => {
     const started = Date.now();
     const steps = compileSection(`<send-one-way-request mode="new"><set-url>${base}/slow</set-url><set-method>POST</set-method><set-body>fire</set-body></send-one-way-request><send-one-way-request><set-url>http://127.0.0.1:${closedPort}/</set-url></send-one-way-request>`, [sendOneWayRequestPolicy]);
     await run(steps, requestContext());
-    assert.ok(Date.now() - started < 500);
+    assert.ok(Date.now() - started < 2000, 'did not wait for the 3000 ms call');
     for (let i = 0; i < 50 && seen.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(seen.at(-1)!.body, 'fire');
   });
