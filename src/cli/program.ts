@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { registerConfigFetch } from './commands/config-fetch.ts';
 import { registerConfigInspect } from './commands/config-inspect.ts';
 import { registerConfigServe } from './commands/config-serve.ts';
 import { registerConfigValidate } from './commands/config-validate.ts';
@@ -38,6 +39,7 @@ Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
   const config = program.command('config').description('validate and inspect configuration');
   registerConfigValidate(config, context);
   registerConfigInspect(config, context);
+  registerConfigFetch(config, context);
   registerConfigServe(config, context);
   for (const command of [program, ...program.commands, ...config.commands]) command.exitOverride().configureOutput(program.configureOutput());
   return program;
