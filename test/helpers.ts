@@ -20,6 +20,19 @@ export async function startEcho(): Promise<{ server: http.Server; port: number; 
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
+/** Data-plane settings for tests: short timeouts, small pools; override per test with a spread. */
+export const DATA_PLANE_SETTINGS = {
+  'net.server.http.forwarded.proto.enabled': false,
+  'net.server.http.maxHeaderSize': 16384,
+  'net.server.http.requestTimeout': 30,
+  'net.server.http.keepAliveTimeout': 5,
+  'net.client.timeout': 5,
+  'net.client.connections': 16,
+  'gateway.subscriptionKey.forward': false,
+  'gateway.backendFailure.statusCodes': 'apim',
+  'gateway.name': 'test-gateway',
+} as const;
+
 export function configFromYaml(yaml: string): LoadedConfig {
   return parseConfigText(yaml, 'test.yaml');
 }

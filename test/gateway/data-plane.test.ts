@@ -5,19 +5,9 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { configFromYaml, listen, startEcho, type EchoAnswer } from '../helpers.ts';
+import { DATA_PLANE_SETTINGS, configFromYaml, listen, startEcho, type EchoAnswer } from '../helpers.ts';
 
-const settings = {
-  'net.server.http.forwarded.proto.enabled': false,
-  'net.server.http.maxHeaderSize': 16384,
-  'net.server.http.requestTimeout': 30,
-  'net.server.http.keepAliveTimeout': 5,
-  'net.client.timeout': 1,
-  'net.client.connections': 16,
-  'gateway.subscriptionKey.forward': false,
-  'gateway.backendFailure.statusCodes': 'apim',
-  'gateway.name': 'test-gateway',
-} as const;
+const settings = { ...DATA_PLANE_SETTINGS, 'net.client.timeout': 1 } as const;
 const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
 
 let echo: Awaited<ReturnType<typeof startEcho>>;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
+import { DATA_PLANE_SETTINGS, configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
 
 /**
  * Policies through the real data plane: scopes with <base/>, expressions
@@ -14,17 +14,7 @@ import { configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '.
  * rate limits — against the example echo backend on real sockets.
  */
 
-const settings = {
-  'net.server.http.forwarded.proto.enabled': false,
-  'net.server.http.maxHeaderSize': 16384,
-  'net.server.http.requestTimeout': 30,
-  'net.server.http.keepAliveTimeout': 5,
-  'net.client.timeout': 2,
-  'net.client.connections': 16,
-  'gateway.subscriptionKey.forward': false,
-  'gateway.backendFailure.statusCodes': 'apim',
-  'gateway.name': 'test-gateway',
-} as const;
+const settings = { ...DATA_PLANE_SETTINGS, 'net.client.timeout': 2 } as const;
 const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
 
 let echo: Awaited<ReturnType<typeof startEcho>>;

@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
+import { DATA_PLANE_SETTINGS, configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
 
 /**
  * Real-world policy documents from the corpus, unchanged, run through the
@@ -13,17 +13,7 @@ import { configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '.
  * they were written for.
  */
 
-const settings = {
-  'net.server.http.forwarded.proto.enabled': false,
-  'net.server.http.maxHeaderSize': 16384,
-  'net.server.http.requestTimeout': 30,
-  'net.server.http.keepAliveTimeout': 5,
-  'net.client.timeout': 5,
-  'net.client.connections': 16,
-  'gateway.subscriptionKey.forward': false,
-  'gateway.backendFailure.statusCodes': 'apim',
-  'gateway.name': 'corpus-gateway',
-} as const;
+const settings = { ...DATA_PLANE_SETTINGS, 'gateway.name': 'corpus-gateway' } as const;
 const silent = createLogger({ 'telemetry.logs.std': 'none', 'telemetry.logs.std.level': 'info' });
 
 const snippet = (name: string, indent: string) => fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/policy-snippets', name), 'utf8')

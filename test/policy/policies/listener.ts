@@ -4,7 +4,7 @@ import { createEchoServer } from '../../../examples/echo-backend.ts';
 import { ApimgwError } from '../../../src/errors.ts';
 import { DataPlane } from '../../../src/gateway/data-plane.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
-import { configFromYaml, listen, type EchoAnswer } from '../../helpers.ts';
+import { configFromYaml, DATA_PLANE_SETTINGS, listen, type EchoAnswer } from '../../helpers.ts';
 
 /**
  * Policies through the real listener: one DataPlane on 127.0.0.1 port 0 from
@@ -44,17 +44,7 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-const SETTINGS = {
-  'net.server.http.forwarded.proto.enabled': false,
-  'net.server.http.maxHeaderSize': 16384,
-  'net.server.http.requestTimeout': 30,
-  'net.server.http.keepAliveTimeout': 5,
-  'net.client.timeout': 5,
-  'net.client.connections': 16,
-  'gateway.subscriptionKey.forward': false,
-  'gateway.backendFailure.statusCodes': 'apim',
-  'gateway.name': 'listener-test',
-} as const;
+const SETTINGS = { ...DATA_PLANE_SETTINGS, 'gateway.name': 'listener-test' } as const;
 
 const DEFAULT_OPERATIONS = ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({ id: method.toLowerCase(), method, urlTemplate: '/*' }));
 
