@@ -6,6 +6,9 @@ import { registerConfigInspect } from './commands/config-inspect.ts';
 import { registerConfigServe } from './commands/config-serve.ts';
 import { registerConfigValidate } from './commands/config-validate.ts';
 import { registerRun } from './commands/run.ts';
+import { registerTokenCreate } from './commands/token-create.ts';
+import { registerTokenInspect } from './commands/token-inspect.ts';
+import { registerTokenRenew } from './commands/token-renew.ts';
 import { reportError } from './ui/errors.ts';
 import type { Io } from './ui/output.ts';
 
@@ -41,7 +44,11 @@ Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
   registerConfigInspect(config, context);
   registerConfigFetch(config, context);
   registerConfigServe(config, context);
-  for (const command of [program, ...program.commands, ...config.commands]) command.exitOverride().configureOutput(program.configureOutput());
+  const token = program.command('token').description('create, inspect and renew gateway tokens');
+  registerTokenCreate(token, context);
+  registerTokenInspect(token, context);
+  registerTokenRenew(token, context);
+  for (const command of [program, ...program.commands, ...config.commands, ...token.commands]) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
 

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApimgwError } from '../errors.ts';
+import { writeFileAtomic } from '../fsutil/atomic-write.ts';
 import { daysLeft, parseToken, TokenFormatError, type ParsedToken } from './format.ts';
 
 export const DEFAULT_TOKEN_POLL_MS = 5_000;
@@ -59,6 +60,16 @@ export function readTokenFile(file: string): TokenFileContent {
     throw fileError(file, error);
   }
   return contentFrom(file, text, mode);
+}
+
+/** Replaces the token file atomically, mode 0600: a watcher never reads half a token. */
+export async function writeTokenFile(file: string, token: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, `${token}\n`, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ApimgwError('APIMGW_E_TOKEN_FILE', `cannot write the token file ${file} (${code})`, { cause: error });
+  }
 }
 
 /** A warning line from EXPIRY_WARNING_DAYS before expiry, an error line once expired; undefined otherwise. */
