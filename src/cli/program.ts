@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { registerBackupList } from './commands/backup-list.ts';
+import { registerBackupRestore } from './commands/backup-restore.ts';
+import { registerBackupVerify } from './commands/backup-verify.ts';
 import { registerConfigFetch } from './commands/config-fetch.ts';
 import { registerConfigInspect } from './commands/config-inspect.ts';
 import { registerConfigServe } from './commands/config-serve.ts';
@@ -44,11 +47,15 @@ Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
   registerConfigInspect(config, context);
   registerConfigFetch(config, context);
   registerConfigServe(config, context);
+  const backup = program.command('backup').description('list, verify and restore configuration backups (config.backup.dir)');
+  registerBackupList(backup, context);
+  registerBackupVerify(backup, context);
+  registerBackupRestore(backup, context);
   const token = program.command('token').description('create, inspect and renew gateway tokens');
   registerTokenCreate(token, context);
   registerTokenInspect(token, context);
   registerTokenRenew(token, context);
-  for (const command of [program, ...program.commands, ...config.commands, ...token.commands]) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of [program, ...program.commands, ...config.commands, ...backup.commands, ...token.commands]) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
 
