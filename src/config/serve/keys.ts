@@ -102,6 +102,10 @@ export class KeyStore {
   }
 
   async #write(): Promise<void> {
-    await writeFileAtomic(this.file, `${JSON.stringify(Object.fromEntries(this.#keys), null, 2)}\n`, { mode: 0o600 });
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify(Object.fromEntries(this.#keys), null, 2)}\n`, { mode: 0o600 });
+    } catch (error) {
+      throw new ApimgwError('APIMGW_E_KEYS_FILE', `cannot write keys file ${this.file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    }
   }
 }

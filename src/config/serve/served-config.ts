@@ -16,6 +16,8 @@ export interface ServedSnapshot {
   body: Buffer;
 }
 
+type BuiltSnapshot = ServedSnapshot & { gatewayName: string | undefined; warnings: string[] };
+
 /** A revision an operator can read: the snapshot's own when it names one, else the start of its hash. */
 function revisionOf(declared: string | undefined, hash: string): string {
   return declared ?? `sha256-${hash.slice(0, 16)}`;
@@ -46,7 +48,7 @@ export class ServedConfigs {
    * Loads, validates and policy-checks the config as `gateway` will receive
    * it; throws APIMGW_E_CONFIG_INVALID (or _PARSE/_NOT_FOUND) with every error located.
    */
-  build(gateway: string | undefined): ServedSnapshot & { gatewayName: string | undefined; warnings: string[] } {
+  build(gateway: string | undefined): BuiltSnapshot {
     const config = loadLocalConfig(this.#configPath, { gatewayName: gateway, subscriptionKeysFile: this.#settings['config.local.subscriptionKeys'] });
     checkPolicies(config, this.#settings);
     const revision = revisionOf(config.snapshot.revision, config.hash);
@@ -63,7 +65,7 @@ export class ServedConfigs {
   reload(gateways: readonly string[]): void {
     for (const gateway of gateways) {
       const previous = this.#byGateway.get(gateway);
-      let next: ServedSnapshot;
+      let next: BuiltSnapshot;
       try {
         next = this.build(gateway);
       } catch (error) {
@@ -74,7 +76,8 @@ export class ServedConfigs {
       }
       if (previous?.etag === next.etag) continue;
       this.#byGateway.set(gateway, { revision: next.revision, etag: next.etag, body: next.body });
-      this.#logger.info({ gateway, revision: next.revision, previousRevision: previous?.revision ?? null }, previous ? 'configuration changed' : 'configuration loaded');
+      const warnings = next.warnings.length ? { warnings: next.warnings } : {};
+      this.#logger.info({ gateway, revision: next.revision, previousRevision: previous?.revision ?? null, ...warnings }, previous ? 'configuration changed' : 'configuration loaded');
     }
   }
 

@@ -133,3 +133,7 @@ test('keys and tokens never reach the log', async () => {
     await plane.server.close();
   }
 });
+
+test('a keys file that cannot be written is a coded error, not a crash', async () => {
+  await assert.rejects(KeyStore.open('/nonexistent-apimgw-dir/keys.json'), { code: 'APIMGW_E_KEYS_FILE', message: /cannot write keys file \/nonexistent-apimgw-dir\/keys\.json \(ENOENT\)/ });
+});

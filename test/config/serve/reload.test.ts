@@ -75,6 +75,8 @@ test('an APIOps folder: each gateway is served the APIs assigned to it, and a ch
     };
     assert.deepEqual(await apis('east'), ['orders']);
     assert.deepEqual(await apis('west'), ['billing']);
+    const loaded = served.logs.lines.find((line) => line.msg === 'configuration loaded' && line.gateway === 'east');
+    assert.match(JSON.stringify(loaded?.warnings), /serving only the APIs assigned to gateway \\"east\\"; left out: billing/);
     fs.mkdirSync(path.join(folder, 'gateways', 'east', 'apis', 'billing'));
     await until(async () => ((await apis('east')).length === 2 ? true : undefined));
     assert.deepEqual(await apis('west'), ['billing']);
