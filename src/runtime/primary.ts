@@ -28,8 +28,8 @@ export interface ConfigFeed {
   /** SIGHUP: look for a new configuration now. */
   pollNow(): void;
   stop(): Promise<void>;
-  /** Why the gateway is not ready although it serves (a refused or expired token), or undefined. */
-  notReadyReason(): string | undefined;
+  /** `problem`: why the gateway is not ready although it serves (a refused or expired token); `warning`: ready, but act soon (token expiring). */
+  readiness(): { problem?: string; warning?: string };
   /** Redacted status for /config and /readyz; `source` is where the served configuration came from. */
   status(): { source: string } & Record<string, unknown>;
 }
@@ -78,9 +78,9 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
       if (stopping) return { ready: false, detail: 'shutting down' };
       if (listening.size < workerCount) return { ready: false, detail: `${listening.size}/${workerCount} workers serving` };
       const serving = `${workerCount} workers serving revision ${config.snapshot.revision ?? config.hash.slice(0, 12)} from ${feed?.status().source ?? 'local'}`;
-      const notReady = feed?.notReadyReason();
-      if (notReady) return { ready: false, detail: `${notReady} (${serving})`, sync: feed?.status() };
-      return { ready: true, detail: serving, sync: feed?.status() };
+      const { problem, warning } = feed?.readiness() ?? {};
+      if (problem) return { ready: false, detail: `${problem} (${serving})`, sync: feed?.status() };
+      return { ready: true, detail: warning ? `${serving}; ${warning}` : serving, sync: feed?.status() };
     },
     configSummary: () => ({
       gateway: settings['gateway.name'], source: feed?.status().source ?? 'local', location: config.source, hash: config.hash,

@@ -114,14 +114,14 @@ export class ConfigSync {
     return this.#kind;
   }
 
-  /** Why the gateway must not count as ready although it serves, or undefined. */
-  notReadyReason(): string | undefined {
+  /** `problem`: why the gateway must not count as ready although it serves; `warning`: ready, but an operator must act soon. */
+  readiness(): { problem?: string; warning?: string } {
     const token = this.#tokenState();
-    if (token.problem) return token.problem;
+    if (token.problem) return { problem: token.problem };
     if (this.#lastFailure?.kind === 'unauthorized' && this.#lastOutcome === 'unauthorized') {
-      return `${this.#lastFailure.message}; serving the last configuration`;
+      return { problem: `${this.#lastFailure.message}; serving the last configuration` };
     }
-    return undefined;
+    return { warning: token.warning };
   }
 
   /** For /config and /readyz: where the configuration comes from and how the sync fares. Never holds the token. */

@@ -69,7 +69,16 @@ test('gateway and config serve: live change, outage with 0 failed requests, catc
     const config = await getJson(`${admin}/config`);
     assert.equal(config.body.source, 'management plane');
     assert.equal(config.body.revision, 'r1');
-    assert.equal((await getJson(`${admin}/readyz`)).status, 200);
+    const sync = config.body.sync as { lastSyncAt: string; lastResult: string; token: { daysLeft: number; expiresAt: string } };
+    assert.equal(sync.lastResult, 'applied');
+    assert.ok(Date.now() - Date.parse(sync.lastSyncAt) < 5000);
+    assert.equal(sync.token.daysLeft, 3);
+    // The token expires in 3 days: ready, with a warning in the detail and one warning log.
+    const ready = await getJson(`${admin}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.match(String(ready.body.detail), /token expires in 3 days/);
+    const warned = await gateway.waitForLog((l) => l.level === 'warn' && String(l.msg).includes('token expires in'));
+    assert.equal(warned.daysLeft, 3);
 
     // A change in the served config reaches the gateway within a poll, while requests keep flowing.
     const loop = requestLoop(`${data}/echo/items`);
