@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { ApimgwError } from '../../errors.ts';
 import { writeFileAtomic } from '../../fsutil/atomic-write.ts';
 import { summarise } from '../../config/summary.ts';
-import { createConfigClient } from '../../config/sync/federation.ts';
-import { loadSnapshotJson } from '../../config/sync/snapshot.ts';
-import { TokenSource } from '../../config/sync/token-source.ts';
+import { fetchSnapshotOnce } from '../../config/sync/fetch-once.ts';
 import { colours } from '../ui/output.ts';
 import { addSettingsOptions, settingsFrom, type SettingsFlags } from '../settings-options.ts';
 import type { CommandContext } from '../program.ts';
@@ -26,26 +23,13 @@ Examples:
   apimgw config inspect snapshot.json`)
     .action(async (flags: FetchFlags) => {
       const { settings } = settingsFrom(flags, context.io.env);
-      if (settings['config.service.endpoint'] === undefined) {
-        throw new ApimgwError('APIMGW_E_SETTINGS_INVALID', 'config.service.endpoint is not set: there is no management plane to fetch from', {
-          hint: 'Set it in the env file or with --set config.service.endpoint=https://<host>, together with config.service.auth.tokenFile and gateway.name.',
-        });
-      }
       const { io } = context;
       const warn = (message: string) => io.stderr.write(`${colours(io).yellow('warning')} ${message}\n`);
-      const client = createConfigClient(settings, new TokenSource(settings, warn));
-      let result;
-      try {
-        result = await client.fetchConfiguration();
-      } finally {
-        await client.close();
-      }
-      if (result.kind !== 'changed') throw new ApimgwError('APIMGW_E_SYNC_FAILED', `${client.configurationUrl} answered 304 to a request without If-None-Match`);
       // A snapshot the gateway would refuse is not worth keeping: the same checks as `apimgw run`.
-      const config = loadSnapshotJson(result.body, client.configurationUrl, settings);
+      const { config, body, etag, url } = await fetchSnapshotOnce(settings, warn);
       for (const warning of config.warnings) warn(warning);
       // Written as fetched (the management plane's JSON), pretty-printed so a diff between two fetches reads well.
-      const text = `${JSON.stringify(JSON.parse(result.body), null, 2)}\n`;
+      const text = `${JSON.stringify(JSON.parse(body), null, 2)}\n`;
       if (flags.output !== undefined) {
         await writeFileAtomic(flags.output, text, { mode: 0o600 });
       } else if (!flags.json) {
@@ -53,9 +37,9 @@ Examples:
       }
       const { revision, counts } = summarise(config.snapshot);
       if (flags.json) {
-        io.stdout.write(`${JSON.stringify({ endpoint: client.configurationUrl, output: flags.output ?? null, revision: revision ?? null, hash: config.hash, etag: result.etag ?? null, counts }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ endpoint: url, output: flags.output ?? null, revision: revision ?? null, hash: config.hash, etag: etag ?? null, counts }, null, 2)}\n`);
       } else {
-        io.stderr.write(`fetched revision ${revision ?? '-'} (${counts.apis} APIs, ${counts.operations} operations) from ${client.configurationUrl}${flags.output ? ` into ${flags.output}` : ''}\n`);
+        io.stderr.write(`fetched revision ${revision ?? '-'} (${counts.apis} APIs, ${counts.operations} operations) from ${url}${flags.output ? ` into ${flags.output}` : ''}\n`);
       }
     });
 }

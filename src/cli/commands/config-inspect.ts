@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfigured } from '../../config/source.ts';
+import { fetchSnapshotOnce } from '../../config/sync/fetch-once.ts';
 import { ApimgwError } from '../../errors.ts';
 import { effectivePolicy } from '../../policy/effective.ts';
 import { summarise, type SnapshotSummary } from '../../config/summary.ts';
@@ -41,15 +42,18 @@ function humanReport(source: string, hash: string, summary: SnapshotSummary, pai
 
 export function registerConfigInspect(parent: Command, context: CommandContext): void {
   addSettingsOptions(parent.command('inspect [path]')
-    .description('summarise a snapshot file or APIOps folder: APIs, versions, revisions, operations, products, subscriptions')
+    .description('summarise a snapshot file (a `config fetch` output or a backup), an APIOps folder, or — with no path and config.service.endpoint set — what the management plane serves')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--operation <api/operation>', 'print the effective policy of one operation: every scope merged at <base/>')
     .option('--product <id>', 'with --operation: the product the call comes through (its policy joins the merge)'))
     .addHelpText('after', '\nExamples:\n  apimgw config inspect examples/gateway.yaml\n  apimgw config inspect ./apiops --json | jq \'.apis[].id\'\n  apimgw config inspect examples/gateway.yaml --operation public/get-anything')
-    .action((path: string | undefined, flags: InspectFlags) => {
+    .action(async (path: string | undefined, flags: InspectFlags) => {
       const { settings } = settingsFrom(flags, context.io.env);
-      const config = loadConfigured(settings, path);
       const { io } = context;
+      // No path and a management plane configured: inspect what it serves now.
+      const config = path === undefined && settings['config.service.endpoint'] !== undefined
+        ? (await fetchSnapshotOnce(settings, (message) => io.stderr.write(`${colours(io).yellow('warning')} ${message}\n`))).config
+        : loadConfigured(settings, path);
       if (flags.operation !== undefined) {
         const slash = flags.operation.lastIndexOf('/');
         if (slash <= 0 || slash === flags.operation.length - 1) {

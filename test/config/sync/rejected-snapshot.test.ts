@@ -103,7 +103,7 @@ test('an invalid snapshot is rejected whole: located errors logged once, old one
   assert.equal(gateway.logs.some((l) => JSON.stringify(l).includes(token.split('&')[2]!)), false);
 });
 
-test('config fetch writes the snapshot (0600) that config inspect reads; --json summarises; a bad snapshot exits 1 located', async () => {
+test('config fetch writes the snapshot (0600) that config inspect reads; inspect of the live endpoint; --json summarises; a bad snapshot exits 1 located', async () => {
   const dir = tempDir('apimgw-fetch-');
   const tokenFile = path.join(dir, 'token');
   writeToken(tokenFile, validToken(KEY));
@@ -120,6 +120,12 @@ test('config fetch writes the snapshot (0600) that config inspect reads; --json 
   const inspected = await runCommand([...NODE_ENTRY, 'config', 'inspect', output, '--json']);
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.equal((JSON.parse(inspected.stdout) as { revision: string }).revision, 'fetched-1');
+
+  // No path, an endpoint set: inspect what the management plane serves now.
+  served = snapshot('live-2');
+  const live = await runCommand([...NODE_ENTRY, 'config', 'inspect', '--json'], env);
+  assert.equal(live.code, 0, live.stderr);
+  assert.equal((JSON.parse(live.stdout) as { revision: string; source: string }).revision, 'live-2');
 
   served = snapshot('bad', undefined, { protocols: ['gopher'] });
   const refused = await runCommand([...NODE_ENTRY, 'config', 'fetch'], env);
