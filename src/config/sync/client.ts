@@ -98,6 +98,11 @@ export class ConfigClient {
     return this.#dispatcher.close();
   }
 
+  /** Aborts requests in flight too: shutdown must not wait out an integration timeout. */
+  destroy(): Promise<void> {
+    return this.#dispatcher.destroy();
+  }
+
   async #send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<Dispatcher.ResponseData> {
     const timeoutMs = Math.round(this.#options.timeoutSeconds * 1000);
     try {

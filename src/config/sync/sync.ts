@@ -106,8 +106,8 @@ export class ConfigSync {
     this.#stopped = true;
     clearTimeout(this.#pollTimer);
     clearTimeout(this.#heartbeatTimer);
+    await this.#options.client.destroy();
     await this.#polling;
-    await this.#options.client.close();
   }
 
   get source(): SourceKind {
@@ -168,9 +168,14 @@ export class ConfigSync {
 
   async #pollAndReschedule(): Promise<void> {
     this.#polling = this.#poll();
-    await this.#polling;
-    this.#polling = undefined;
-    this.#schedulePoll();
+    try {
+      await this.#polling;
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'configuration poll failed unexpectedly; polling on');
+    } finally {
+      this.#polling = undefined;
+      this.#schedulePoll();
+    }
   }
 
   async #poll(): Promise<void> {
@@ -181,9 +186,11 @@ export class ConfigSync {
     try {
       result = await client.fetchConfiguration(this.#etag);
     } catch (error) {
-      this.#failed(error);
+      // A request aborted by shutdown is no outage worth a warning.
+      if (!this.#stopped) this.#failed(error);
       return;
     }
+    if (this.#stopped) return;
     this.#reachable();
     this.#lastSyncAt = new Date();
     if (result.kind === 'unchanged') {

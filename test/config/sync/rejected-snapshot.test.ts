@@ -20,6 +20,8 @@ let echo: Awaited<ReturnType<typeof startEcho>>;
 let plane: http.Server;
 let endpoint: string;
 let served = '';
+/** Set: configuration requests are held unanswered, as by a stuck management plane. */
+let hang = false;
 const heartbeats: Array<Record<string, unknown>> = [];
 const authorizations = new Set<string>();
 
@@ -39,6 +41,7 @@ before(async () => {
   plane = http.createServer((req, res) => {
     authorizations.add(String(req.headers.authorization));
     if (req.url === '/gateways/gw1/configuration') {
+      if (hang) return;
       const etag = `"${crypto.createHash('sha256').update(served).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return res.writeHead(304).end();
       return res.writeHead(200, { 'content-type': 'application/json', etag }).end(served);
@@ -59,6 +62,7 @@ before(async () => {
 
 after(() => {
   echo.server.close();
+  plane.closeAllConnections();
   plane.close();
 });
 
@@ -68,7 +72,7 @@ test('an invalid snapshot is rejected whole: located errors logged once, old one
   const token = validToken(KEY);
   writeToken(tokenFile, token);
   served = snapshot('good-1');
-  const gateway = await startFederatedGateway(federatedEnv(endpoint, tokenFile, path.join(dir, 'backup')));
+  const gateway = await startFederatedGateway({ ...federatedEnv(endpoint, tokenFile, path.join(dir, 'backup')), 'config.service.integration.timeout': '00:01:40' });
   const data = `http://127.0.0.1:${gateway.port}`;
   try {
     assert.equal((await fetch(`${data}/echo/items`)).status, 200);
@@ -97,8 +101,15 @@ test('an invalid snapshot is rejected whole: located errors logged once, old one
     const healthy = await until(() => heartbeats.findLast((h) => h.configRevision === 'good-3'), 3000, 'heartbeat with good-3');
     assert.equal(healthy.status, 'ok');
     assert.equal(healthy.lastError, undefined);
+
+    // A poll stuck on a silent management plane (100 s timeout) does not hold up shutdown.
+    hang = true;
+    await new Promise((resolve) => setTimeout(resolve, 600));
   } finally {
+    const stopping = Date.now();
     assert.equal(await stop(gateway), 0);
+    assert.ok(Date.now() - stopping < 5000, `shutdown took ${Date.now() - stopping} ms`);
+    hang = false;
   }
   assert.equal(gateway.logs.some((l) => JSON.stringify(l).includes(token.split('&')[2]!)), false);
 });
