@@ -122,25 +122,32 @@ function loadBodies(context: RequestContext): Promise<unknown> | undefined {
   return pending.length === 1 ? pending[0] : Promise.all(pending);
 }
 
-/** Runs a whole plan; afterwards context.response is what the client gets. Never rejects. */
-export async function executePlan(plan: SectionSteps, context: RequestContext, options: PipelineOptions): Promise<void> {
+/**
+ * Runs a whole plan; afterwards context.response is what the client gets.
+ * Never rejects. Stays synchronous section to section while the steps are
+ * (usually only forward-request waits): no promise per section on the hot path.
+ */
+export function executePlan(plan: SectionSteps, context: RequestContext, options: PipelineOptions): Promise<void> {
+  let pending: void | Promise<void>;
   try {
-    await runSection('inbound', plan.inbound, context);
-    await runSection('backend', plan.backend, context);
-    await runSection('outbound', plan.outbound, context);
+    pending = runSection('inbound', plan.inbound, context);
+    if (pending === undefined) pending = runSection('backend', plan.backend, context);
+    else pending = pending.then(() => runSection('backend', plan.backend, context));
+    if (pending === undefined) pending = runSection('outbound', plan.outbound, context);
+    else pending = pending.then(() => runSection('outbound', plan.outbound, context));
   } catch (error) {
-    await handleError(plan, context, error, options);
-    return;
+    return handleError(plan, context, error, options);
   }
-  await finishResponse(context);
+  if (pending === undefined) return finishResponse(context);
+  return pending.then(() => finishResponse(context), (error: unknown) => handleError(plan, context, error, options));
 }
 
 /**
  * Runs on-error for an error raised outside the plan's steps (no operation
  * of the API matched): LastError and the APIM response as for any error.
  */
-export async function executeOnError(plan: SectionSteps, context: RequestContext, error: unknown, options: PipelineOptions): Promise<void> {
-  await handleError(plan, context, error, options);
+export function executeOnError(plan: SectionSteps, context: RequestContext, error: unknown, options: PipelineOptions): Promise<void> {
+  return handleError(plan, context, error, options);
 }
 
 async function handleError(plan: SectionSteps, context: RequestContext, error: unknown, options: PipelineOptions): Promise<void> {
@@ -155,7 +162,9 @@ async function handleError(plan: SectionSteps, context: RequestContext, error: u
   await finishResponse(context);
 }
 
-async function finishResponse(context: RequestContext): Promise<void> {
+const DONE = Promise.resolve();
+
+async function runTasks(context: RequestContext): Promise<void> {
   for (const task of context.beforeResponse) {
     try {
       await task(context);
@@ -164,6 +173,10 @@ async function finishResponse(context: RequestContext): Promise<void> {
       context.lastError ??= lastError(context.section, undefined, 'gateway', 'DeferredTaskFailed', error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+function finishResponse(context: RequestContext): Promise<void> {
+  return context.beforeResponse.length === 0 ? DONE : runTasks(context);
 }
 
 function runSection(section: Section, steps: readonly PolicyStep[], context: RequestContext): void | Promise<void> {

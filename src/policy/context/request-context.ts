@@ -27,7 +27,7 @@ export interface RouteContext {
 export class RequestContext {
   readonly request: RequestMessage;
   response: ResponseMessage;
-  readonly variables = new VariableDictionary();
+  #variables: VariableDictionary | undefined;
   readonly route: RouteContext;
   readonly requestId: string;
   /** Epoch milliseconds when the request arrived. */
@@ -108,6 +108,12 @@ export class RequestContext {
 
   get Response(): ResponseMessage {
     return this.response;
+  }
+
+  /** Created on first use: most requests set no variable. */
+  get variables(): VariableDictionary {
+    this.#variables ??= new VariableDictionary();
+    return this.#variables;
   }
 
   get Variables(): VariableDictionary {

@@ -49,26 +49,34 @@ export const forwardRequest: PolicyDefinition = {
       forwarder.send(outgoing(context, url, method, body));
 
     /** No outbound policy will look at the response: stream it straight to the client. */
-    const stream = async (context: RequestContext, client: ServerResponse): Promise<void> => {
+    const stream = (context: RequestContext, client: ServerResponse): Promise<void> => {
       const { request } = context;
-      try {
-        await forwarder.stream(outgoing(context, request.url, request.method, request.body?.forwardable ?? null), (statusCode, headers, headersAfterMs) => {
-          context.response = new ResponseMessage(statusCode, STATUS_CODES[statusCode] ?? '', HeaderDictionary.fromRaw(headers), null);
-          context.backendResponded(statusCode, headersAfterMs);
-          context.flushBeforeResponse();
-          context.responded = true;
-          client.writeHead(statusCode, context.response.headers.toRaw());
+      return forwarder.stream(outgoing(context, request.url, request.method, request.body?.forwardable ?? null), (statusCode, headers, headersAfterMs) => {
+        context.backendResponded(statusCode, headersAfterMs);
+        context.responded = true;
+        if (context.beforeResponse.length === 0) {
+          // Nothing will look at these headers: pass them through as they came.
+          context.response = new ResponseMessage(statusCode, STATUS_CODES[statusCode] ?? '');
+          client.writeHead(statusCode, headers);
           return client;
-        });
-      } catch (error) {
+        }
+        context.response = new ResponseMessage(statusCode, STATUS_CODES[statusCode] ?? '', HeaderDictionary.fromRaw(headers), null);
+        context.flushBeforeResponse();
+        client.writeHead(statusCode, context.response.headers.toRaw());
+        return client;
+      }).catch((error: unknown) => {
         const reason = classifyFailure(error);
         throw new BackendError(reason, FAILURE_MESSAGES[reason], error);
-      }
+      });
     };
 
-    const run = async (context: RequestContext): Promise<void> => {
+    const run = (context: RequestContext): Promise<void> => {
       const client = context.directResponse;
       if (client && !followRedirects(context) && !failOnErrorStatus(context)) return stream(context, client);
+      return buffered(context);
+    };
+
+    const buffered = async (context: RequestContext): Promise<void> => {
       const { request } = context;
       let url = request.url;
       let method = request.method;
