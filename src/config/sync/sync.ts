@@ -248,7 +248,7 @@ export class ConfigSync {
     if (failure.kind === 'unauthorized') {
       this.#lastOutcome = 'unauthorized';
       // Loud on every poll: an operator must renew the token, and a quiet gateway would look healthy.
-      logger.error({ code: failure.code, reason: failure.reason, hint: failure.hint }, `${failure.message}; still serving the last configuration`);
+      logger.error({ code: failure.code, reason: failure.reason, hint: failure.hint }, `${failure.message}${this.#config ? '; still serving the last configuration' : ''}`);
       return;
     }
     this.#failures++;
@@ -256,7 +256,7 @@ export class ConfigSync {
     this.#lastOutcome = outcome;
     if (previous !== outcome) {
       logger.warn({ code: failure.code, reason: failure.reason, hint: failure.hint, retryInSeconds: Math.round(pollDelayMs(this.#options.pollIntervalSeconds, this.#failures, () => 0.5) / 1000) },
-        `${failure.message}; still serving the last configuration, retrying with backoff`);
+        `${failure.message}; ${this.#config ? 'still serving the last configuration, ' : ''}retrying with backoff`);
     }
   }
 
