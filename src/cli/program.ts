@@ -38,11 +38,13 @@ Examples:
   apimgw run --config ./apiops --workers 2    serve an APIOps extractor folder
   apimgw config validate gateway.yaml         check a config; exit 1 with located errors
   apimgw config inspect gateway.yaml --json   what a config holds, as JSON
+  apimgw config serve --dir ./apiops          a management plane for federated gateways
+  apimgw token inspect --file gw1.token       a gateway token's expiry and days left
 
 Exit codes: 0 ok, 1 the check failed or the gateway could not run, 2 usage or settings error.
-Documentation: docs/settings.md, docs/configuration.md, docs/errors.md`);
+Documentation: docs/settings.md, docs/configuration.md, docs/policies.md, docs/errors.md`);
   registerRun(program, context);
-  const config = program.command('config').description('validate and inspect configuration');
+  const config = program.command('config').description('validate, inspect, fetch and serve configuration');
   registerConfigValidate(config, context);
   registerConfigInspect(config, context);
   registerConfigFetch(config, context);
