@@ -1,6 +1,6 @@
 import type { PolicyDefinition } from '../../types.ts';
 import { literalBoolean } from '../shared/attributes.ts';
-import { acceptAdmits, isJsonType, isXmlType } from '../shared/content-type.ts';
+import { convertBody, isJsonType, isXmlType } from '../shared/content-type.ts';
 import { targetsRequest } from '../shared/target.ts';
 import { jsonToXml } from './convert.ts';
 
@@ -26,22 +26,20 @@ export const jsonToXmlPolicy: PolicyDefinition = {
     const onRequest = targetsRequest(compiler.origin.section);
     return {
       usesBody: true,
-      run(context) {
-        const message = onRequest ? context.request : context.response;
-        if (message.body === null) return;
-        if (apply === 'content-type-json' && !isJsonType(message.headers.joined('content-type'))) return;
-        if (considerAccept && !acceptAdmits(context.request.headers.joined('accept'), (type) => isXmlType(type))) return;
-        const text = message.body.content.toString('utf8');
-        if (text.trim() === '') return;
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (error) {
-          throw new Error(`json-to-xml: the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        message.body.replace(jsonToXml(json, options));
-        message.headers.set('Content-Type', ['application/xml']);
-      },
+      run: convertBody(onRequest, {
+        onlyFrom: apply === 'content-type-json' ? isJsonType : undefined,
+        acceptTarget: considerAccept ? isXmlType : undefined,
+        convert: (text) => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (error) {
+            throw new Error(`json-to-xml: the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          return jsonToXml(json, options);
+        },
+        contentType: 'application/xml',
+      }),
     };
   },
 };

@@ -1,3 +1,5 @@
+import type { RequestContext } from '../../context/request-context.ts';
+
 /** Media-type tests shared by the body conversion policies (json-to-xml, xml-to-json). */
 
 const JSON_TYPE = /^\s*(?:application\/json|text\/json|[^/;,\s]+\/[^;,\s]*\+json)\s*(?:;|$)/i;
@@ -22,4 +24,31 @@ export function acceptAdmits(accept: string | undefined, wants: (mediaType: stri
     const mediaType = range.split(';', 1)[0]!.trim();
     return mediaType === '*/*' || wants(mediaType);
   });
+}
+
+export interface BodyConversion {
+  /** With apply="content-type-…": the body's own type must already be the source format. */
+  readonly onlyFrom: ((contentType: string | undefined) => boolean) | undefined;
+  /** With consider-accept-header: the caller must accept the target format. */
+  readonly acceptTarget: ((mediaType: string) => boolean) | undefined;
+  readonly convert: (text: string) => string;
+  readonly contentType: string;
+}
+
+/**
+ * The run function both conversion policies share: pick the section's
+ * message, skip what the apply/Accept rules exclude and empty bodies, then
+ * replace the body and its Content-Type.
+ */
+export function convertBody(onRequest: boolean, conversion: BodyConversion): (context: RequestContext) => void {
+  return (context) => {
+    const message = onRequest ? context.request : context.response;
+    if (message.body === null) return;
+    if (conversion.onlyFrom && !conversion.onlyFrom(message.headers.joined('content-type'))) return;
+    if (conversion.acceptTarget && !acceptAdmits(context.request.headers.joined('accept'), conversion.acceptTarget)) return;
+    const text = message.body.content.toString('utf8');
+    if (text.trim() === '') return;
+    message.body.replace(conversion.convert(text));
+    message.headers.set('Content-Type', [conversion.contentType]);
+  };
 }

@@ -1,6 +1,6 @@
 import type { PolicyDefinition } from '../../types.ts';
 import { literalBoolean } from '../shared/attributes.ts';
-import { acceptAdmits, isJsonType, isXmlType } from '../shared/content-type.ts';
+import { convertBody, isJsonType, isXmlType } from '../shared/content-type.ts';
 import { targetsRequest } from '../shared/target.ts';
 import { xmlToJson, type XmlToJsonKind } from './convert.ts';
 
@@ -21,22 +21,18 @@ export const xmlToJsonPolicy: PolicyDefinition = {
     const onRequest = targetsRequest(compiler.origin.section);
     return {
       usesBody: true,
-      run(context) {
-        const message = onRequest ? context.request : context.response;
-        if (message.body === null) return;
-        if (apply === 'content-type-xml' && !isXmlType(message.headers.joined('content-type'))) return;
-        if (considerAccept && !acceptAdmits(context.request.headers.joined('accept'), (type) => isJsonType(type))) return;
-        const text = message.body.content.toString('utf8');
-        if (text.trim() === '') return;
-        let json: unknown;
-        try {
-          json = xmlToJson(text, { kind, alwaysArrayChildElements });
-        } catch (error) {
-          throw new Error(`xml-to-json: the body is not well-formed XML: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        message.body.replace(JSON.stringify(json));
-        message.headers.set('Content-Type', ['application/json']);
-      },
+      run: convertBody(onRequest, {
+        onlyFrom: apply === 'content-type-xml' ? isXmlType : undefined,
+        acceptTarget: considerAccept ? isJsonType : undefined,
+        convert: (text) => {
+          try {
+            return JSON.stringify(xmlToJson(text, { kind, alwaysArrayChildElements }));
+          } catch (error) {
+            throw new Error(`xml-to-json: the body is not well-formed XML: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+        contentType: 'application/json',
+      }),
     };
   },
 };
