@@ -69,6 +69,9 @@ test('security: only PascalCase members, indexers and extension tables are reach
     '@(Guid.constructor)',
     '@(Guid.prototype)',
     '@(context.Variables["fn"].Apply)',
+    '@("a".constructor())',
+    '@((5).hasOwnProperty("x"))',
+    '@(true.constructor())',
   ]) {
     assert.throws(() => run(source), (e: Error) => e instanceof PolicyCompileError || (e as { type?: string }).type === 'RuntimeBinderException', source);
   }
@@ -76,6 +79,15 @@ test('security: only PascalCase members, indexers and extension tables are reach
   assert.throws(() => compileExpression('@(process.exit(1))', at), PolicyCompileError);
   assert.throws(() => compileExpression('@(require("fs"))', at), PolicyCompileError);
   assert.equal(run('@(context.Variables["obj"].Visible)'), 'ok');
+});
+
+test('identifiers are letters, digits and _: a JavaScript whitespace or line break inside a name cannot split it into code', () => {
+  for (const separator of ['\u2028', '\u2029', '\u00a0', '\ufeff']) {
+    for (const source of [`@{ var a${separator}globalThis = 5; return "ok"; }`, `@{ string a${separator}return${separator}process; return "ok"; }`]) {
+      assert.throws(() => compileExpression(source, at), PolicyCompileError, JSON.stringify(source));
+    }
+  }
+  assert.equal(compileExpression('@{ var größe = 2; var 名前 = "x"; return 名前 + größe; }', at)(fakeContext()), 'x2');
 });
 
 test('string literals never reach generated code unescaped', () => {

@@ -78,7 +78,8 @@ export abstract class GeneratorBase {
 
   protected declareLocal(name: string, type: StaticType, pos: number): string {
     if (this.scope.find(name) || name === 'context') this.fail(`a local variable named '${name}' is already defined in this scope`, pos);
-    const js = `L_${name}`;
+    // Only ASCII reaches the generated source: other characters are spelled as their code.
+    const js = `L_${name.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.codePointAt(0)!.toString(16)}$`)}`;
     this.scope.locals.set(name, { js, type });
     return js;
   }

@@ -57,12 +57,20 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   "'": "'", '"': '"', '\\': '\\', '0': '\0', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
 };
 
+const UNICODE_IDENT_START = /^\p{ID_Start}$/u;
+const UNICODE_IDENT_PART = /^\p{ID_Continue}$/u;
+
+/**
+ * C# identifiers: letters, digits and `_` — never other non-ASCII characters,
+ * which JavaScript may read as whitespace or line breaks (U+00A0, U+2028) and
+ * so split one C# name into several tokens of generated code.
+ */
 function isIdentStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c > '\x7f';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || (c > '\x7f' && UNICODE_IDENT_START.test(c));
 }
 
 function isIdentPart(c: string): boolean {
-  return isIdentStart(c) || (c >= '0' && c <= '9');
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || (c >= '0' && c <= '9') || (c > '\x7f' && UNICODE_IDENT_PART.test(c));
 }
 
 export function tokenize(source: string, start: number, end: number): Token[] {

@@ -179,13 +179,13 @@ export function call(target: unknown, name: string, typeArgs: readonly string[],
   let own: Fn | undefined;
   switch (typeof target) {
     case 'string':
-      own = STRING_METHODS[name] as Fn | undefined;
+      own = Object.hasOwn(STRING_METHODS, name) ? STRING_METHODS[name] as Fn : undefined;
       break;
     case 'number':
-      own = NUMBER_METHODS[name];
+      own = Object.hasOwn(NUMBER_METHODS, name) ? NUMBER_METHODS[name] : undefined;
       break;
     case 'boolean':
-      own = BOOLEAN_METHODS[name];
+      own = Object.hasOwn(BOOLEAN_METHODS, name) ? BOOLEAN_METHODS[name] : undefined;
       break;
     case 'function':
       if (name === 'Invoke') return invoke(target, args);
