@@ -13,6 +13,7 @@ import { compilePolicies, type CompiledPolicies, type PolicyPlan } from '../poli
 import { PolicyFailure } from '../policy/failure.ts';
 import { executeOnError, executePlan } from '../policy/pipeline.ts';
 import type { RequestContext } from '../policy/context/request-context.ts';
+import { secretScrubber } from '../policy/secrets.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 
@@ -27,6 +28,8 @@ interface Compiled {
   subscriptions: SubscriptionIndex;
   policies: CompiledPolicies;
   views: ContextViews;
+  /** LastError messages may quote expression results built from secret named values. */
+  scrub: (text: string) => string;
   revision: string | undefined;
   hash: string;
 }
@@ -116,6 +119,7 @@ export class DataPlane {
         bodyLimitBytes: BODY_LIMIT_BYTES,
       }, undefined, config.policySources),
       views: new ContextViews(snapshot, this.#settings['gateway.name']),
+      scrub: secretScrubber(snapshot),
       revision: config.snapshot.revision,
       hash: config.hash,
     };
@@ -364,7 +368,7 @@ export class DataPlane {
       callerIpAddress: clientIp(req),
       lastErrorSource: lastError?.source,
       lastErrorReason: lastError?.reason,
-      lastErrorMessage: lastError?.message,
+      lastErrorMessage: lastError === undefined || !this.#compiled ? lastError?.message : this.#compiled.scrub(lastError.message),
     }, 'request');
   }
 

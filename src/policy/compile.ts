@@ -5,6 +5,7 @@ import { DocumentCompiler, INHERIT_ALL, type DocumentTemplate, type FragmentLibr
 import { namedValueMap, parsePolicyDocument, type NamedValues } from './parse.ts';
 import { POLICY_DEFINITIONS } from './policies/index.ts';
 import { PolicyRegistry } from './registry.ts';
+import { secretScrubber } from './secrets.ts';
 import type { PolicyServices } from './services.ts';
 import { policyDocumentName, type PolicySources } from './sources.ts';
 import { SECTIONS, type PolicyElement, type PolicyStep, type Scope, type Section } from './types.ts';
@@ -188,7 +189,8 @@ class SnapshotPolicies {
   }
 
   invalid(): ApimgwError {
-    const details = [...new Set(this.errors.map(String))];
+    const scrub = secretScrubber(this.snapshot);
+    const details = [...new Set(this.errors.map((error) => scrub(String(error))))];
     return new ApimgwError('APIMGW_E_CONFIG_INVALID', `${details.length} error${details.length === 1 ? '' : 's'} in policies`, { details });
   }
 }
