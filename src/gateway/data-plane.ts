@@ -14,6 +14,7 @@ import { PolicyFailure } from '../policy/failure.ts';
 import { executeOnError, executePlan } from '../policy/pipeline.ts';
 import type { RequestContext } from '../policy/context/request-context.ts';
 import { secretScrubber } from '../policy/secrets.ts';
+import { escapeRegExp } from '../text.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 
@@ -30,6 +31,8 @@ interface Compiled {
   views: ContextViews;
   /** LastError messages may quote expression results built from secret named values. */
   scrub: (text: string) => string;
+  /** Any API's key query parameter, for the log line of a request that matched no API. */
+  anyKeyInUrl: RegExp;
   revision: string | undefined;
   hash: string;
 }
@@ -120,6 +123,7 @@ export class DataPlane {
       }, undefined, config.policySources),
       views: new ContextViews(snapshot, this.#settings['gateway.name']),
       scrub: secretScrubber(snapshot),
+      anyKeyInUrl: keyQueryPattern(snapshot.apis.map((api) => api.subscriptionKeyParameterNames.query)),
       revision: config.snapshot.revision,
       hash: config.hash,
     };
@@ -178,7 +182,8 @@ export class DataPlane {
         record.match = preflight;
         record.verdict = { ok: true };
         const plan = compiled.policies.plan(preflight.api.api.id, preflight.operation.operation.id, undefined);
-        const inboundOnly = { ...plan, backend: [], outbound: [], passthrough: false, streamable: false };
+        // Only the cors policies answer a preflight: it carries no key, so nothing else may run for it.
+        const inboundOnly = { ...plan, inbound: plan.inbound.filter((step) => step.origin.policy === 'cors'), backend: [], outbound: [], onError: [], passthrough: false, streamable: false };
         this.#runPolicies(req, res, record, compiled, inboundOnly, { path, scheme, queryString, queryKey: undefined, query, product: undefined, preflight: true });
         return;
       }
@@ -306,9 +311,10 @@ export class DataPlane {
       route: compiled.views.apiRoute(api),
       scheme: request.scheme,
       path: request.path,
-      backendQuery: request.queryString,
+      backendQuery: this.#forwardKey ? request.queryString : withoutParameter(request.queryString, api.keyQuery),
       originalQuery: request.queryString,
-      dropHeader: undefined,
+      // As on the normal path, policies never see the subscription key unless it is forwarded.
+      dropHeader: this.#forwardKey ? undefined : api.keyHeader,
       clientIp: clientIp(req),
       requestId: record.correlationId,
       bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -356,7 +362,7 @@ export class DataPlane {
     this.#logger.info({
       correlationId: record.correlationId,
       method: req.method,
-      url: redactKeyInUrl(req.url ?? '', match?.api),
+      url: redactKeyInUrl(req.url ?? '', match?.api, this.#compiled?.anyKeyInUrl),
       responseCode: res.writableFinished ? res.statusCode : 0,
       backendResponseCode: context ? context.backendStatus : record.backendResponseCode,
       totalTime: Math.round(performance.now() - started),
@@ -396,7 +402,21 @@ function clientIp(req: IncomingMessage): string {
 }
 
 /** The subscription key is a secret: never log it, even when it came in the query string. */
-function redactKeyInUrl(url: string, api: CompiledApi | undefined): string {
-  if (api === undefined || !url.includes(`${api.keyQuery}=`)) return url;
+function redactKeyInUrl(url: string, api: CompiledApi | undefined, anyKey: RegExp | undefined): string {
+  if (api === undefined) return anyKey && url.includes('?') ? url.replace(anyKey, '$1<redacted>') : url;
+  if (!url.includes(`${api.keyQuery}=`)) return url;
   return url.replace(api.keyInUrl, '$1<redacted>');
+}
+
+function withoutParameter(query: string, name: string): string {
+  if (query === '' || !query.includes(`${name}=`)) return query;
+  const params = new URLSearchParams(query);
+  params.delete(name);
+  return params.toString();
+}
+
+/** Every key query parameter name (and APIM's default), case-insensitively, for requests no API claimed. */
+function keyQueryPattern(names: readonly string[]): RegExp {
+  const alternatives = [...new Set(['subscription-key', ...names])].map(escapeRegExp).join('|');
+  return new RegExp(`([?&](?:${alternatives})=)[^&]*`, 'gi');
 }

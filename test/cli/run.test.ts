@@ -104,7 +104,12 @@ test('one request log line per request, with the APIM field names and no key', a
     assert.equal(line.lastErrorReason, 'SubscriptionKeyInvalid');
     assert.equal(line.url, '/echo/items?subscription-key=<redacted>');
     assert.match(String(line.correlationId), /^[0-9a-f-]{36}$/);
+    const unmatched = await fetch(`http://127.0.0.1:${gateway.port}/nowhere?Subscription-Key=other-secret-value&x=1`);
+    assert.equal(unmatched.status, 404);
+    const notFound = await gateway.waitForLog((l) => l.msg === 'request' && l.responseCode === 404);
+    assert.equal(notFound.url, '/nowhere?Subscription-Key=<redacted>&x=1', 'redacted even when no API claimed the request');
     assert.ok(!JSON.stringify(gateway.logs).includes('super-secret-value'));
+    assert.ok(!JSON.stringify(gateway.logs).includes('other-secret-value'));
     assert.ok(!JSON.stringify(gateway.logs).includes('starter-primary-key'), 'keys of the example config never reach the log');
   } finally {
     gateway.child.kill('SIGTERM');
