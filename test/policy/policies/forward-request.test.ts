@@ -10,11 +10,16 @@ const ON_ERROR = `<on-error>
 
 describe('forward-request through the listener', () => {
   let backend: Backend;
+  let elsewhere: Backend;
   let gateway: Listener;
   before(async () => {
+    elsewhere = await startBackend();
     backend = await startBackend((req, res) => {
       const path = req.url ?? '/';
-      if (path.startsWith('/slow')) {
+      if (path.startsWith('/away')) {
+        res.writeHead(302, { location: `${elsewhere.url}/landed` });
+        res.end();
+      } else if (path.startsWith('/slow')) {
         const timer = setTimeout(() => res.end('late'), 3000);
         res.once('close', () => clearTimeout(timer));
       } else if (path.startsWith('/moved')) {
@@ -47,6 +52,7 @@ describe('forward-request through the listener', () => {
   after(async () => {
     await gateway.close();
     await backend.close();
+    await elsewhere.close();
   });
 
   for (const path of ['streamed', 'buffered']) {
@@ -77,6 +83,16 @@ describe('forward-request through the listener', () => {
     assert.equal(handed.status, 302);
     assert.equal(handed.headers.get('location'), '/landed?from=moved');
     await handed.text();
+  });
+
+  it('a redirect to another origin does not carry the credentials meant for the backend', async () => {
+    const followed = await send(`${gateway.url}/follow/away`, { headers: { authorization: 'Bearer for-the-backend', cookie: 'session=1', 'x-kept': 'yes' } });
+    assert.equal(followed.status, 200);
+    const seen = followed.echo!.headers;
+    assert.equal(seen.authorization, undefined);
+    assert.equal(seen.cookie, undefined);
+    assert.equal(seen['x-kept'], 'yes');
+    assert.equal(seen.host, new URL(elsewhere.url).host);
   });
 
   it('fail-on-error-status-code="true" sends a backend 503 into on-error, keeping the backend response', async () => {

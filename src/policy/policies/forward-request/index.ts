@@ -40,7 +40,7 @@ export const forwardRequest: PolicyDefinition = {
       origin: url.origin,
       path: url.pathAndQuery,
       method,
-      headers: backendHeaders(context, url),
+      headers: backendHeaders(context, url, url.origin !== context.request.url.origin),
       body,
       timeoutMs: timeoutMs ? timeoutMs(context) : timeoutSeconds(context) * 1000,
       dispatcher: backendClientDispatcher(context),
@@ -126,7 +126,10 @@ function headerOf(raw: readonly string[], lowerName: string): string | undefined
  * set to the backend unless a policy chose one, and X-Forwarded-For/Host/Proto
  * appended as a proxy does.
  */
-function backendHeaders(context: RequestContext, url: MessageUrl): string[] {
+/** Credentials meant for the backend that must not follow a redirect to another origin (as browsers and curl do). */
+const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElsewhere = false): string[] {
   const { request } = context;
   const raw = request.headers.toRaw();
   const headers: string[] = [];
@@ -135,7 +138,8 @@ function backendHeaders(context: RequestContext, url: MessageUrl): string[] {
   let forwardedHost: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
-    if (lower === 'host') host = raw[i + 1];
+    if (redirectedElsewhere && CREDENTIALS.has(lower)) continue;
+    if (lower === 'host') host = redirectedElsewhere ? undefined : raw[i + 1];
     else if (lower === 'x-forwarded-for') forwardedFor = raw[i + 1];
     else if (lower === 'x-forwarded-host') forwardedHost = raw[i + 1];
     else if (lower !== 'x-forwarded-proto' && lower !== 'content-length' && lower !== 'transfer-encoding') headers.push(raw[i]!, raw[i + 1]!);
