@@ -32,3 +32,14 @@ export function closest(input: string, candidates: readonly string[]): string | 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Why JSON.parse refused a text, without the excerpt of it V8 quotes
+ * (`Unexpected token 'x', "…secret…" is not valid JSON`): the text may hold keys.
+ */
+export function jsonSyntaxReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = /at position \d+(?: \(line \d+ column \d+\))?/.exec(message);
+  if (message.startsWith('Unexpected end of JSON input')) return 'unexpected end of JSON input';
+  return where ? `invalid JSON ${where[0]}` : 'invalid JSON';
+}

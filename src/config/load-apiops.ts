@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { jsonSyntaxReason } from '../text.ts';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ApimgwError } from '../errors.ts';
@@ -88,7 +89,7 @@ class FolderReader {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new ApimgwError('APIMGW_E_CONFIG_PARSE', `${this.file(...parts)}: not valid JSON (${(error as Error).message})`);
+      throw new ApimgwError('APIMGW_E_CONFIG_PARSE', `${this.file(...parts)}: not valid JSON (${jsonSyntaxReason(error)})`);
     }
     if (!isObject(parsed)) throw new ApimgwError('APIMGW_E_CONFIG_PARSE', `${this.file(...parts)}: expected a JSON object with "properties"`);
     return isObject(parsed.properties) ? parsed.properties : {};

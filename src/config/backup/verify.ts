@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { jsonSyntaxReason } from '../../text.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isApimgwError } from '../../errors.ts';
@@ -44,7 +45,7 @@ export function checkEntry(dir: string, entry: BackupEntry): EntryCheck {
   try {
     data = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    return result('unparsable', `not JSON (${(error as Error).message})`);
+    return result('unparsable', `not JSON (${jsonSyntaxReason(error)})`);
   }
   try {
     // JSON.parse, not the YAML parser that gives line numbers: a backup is JSON this store wrote and hashed, and start-up must not wait seconds on a large one.

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { jsonSyntaxReason } from '../../text.ts';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ApimgwError } from '../../errors.ts';
@@ -26,7 +27,7 @@ function readKeysFile(file: string): Map<string, GatewayKeys> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ApimgwError('APIMGW_E_KEYS_FILE', `keys file ${file} is not valid JSON (${(error as Error).message})`);
+    throw new ApimgwError('APIMGW_E_KEYS_FILE', `keys file ${file} is not valid JSON (${jsonSyntaxReason(error)})`);
   }
   const parsed = KeysFileSchema.safeParse(data);
   // The zod message would quote nothing secret, but a path into the file is all an operator needs.

@@ -1,4 +1,5 @@
 import { ApimgwError } from '../../errors.ts';
+import { jsonSyntaxReason } from '../../text.ts';
 import { checkPolicies } from '../../policy/check.ts';
 import type { Settings } from '../../settings/schema.ts';
 import { finishLoading, type LoadedConfig } from '../loaded.ts';
@@ -13,7 +14,7 @@ export function loadSnapshotJson(body: string, source: string, settings: Pick<Se
   try {
     data = JSON.parse(body);
   } catch (error) {
-    throw new ApimgwError('APIMGW_E_CONFIG_PARSE', `${source}: the snapshot is not JSON (${(error as Error).message})`);
+    throw new ApimgwError('APIMGW_E_CONFIG_PARSE', `${source}: the snapshot is not JSON (${jsonSyntaxReason(error)})`);
   }
   // No file positions in a fetched body: each error is located by its path in the snapshot.
   const config = finishLoading(data, source, () => source);
