@@ -111,8 +111,9 @@ export class Forwarder {
       ({ statusCode, headers }) => {
         outcome = { statusCode, headersAfterMs: performance.now() - started };
         res.statusCode = statusCode;
+        const listed = connectionListed(headers.connection);
         for (const name in headers) {
-          if (!HOP_BY_HOP.has(name)) res.setHeader(name, headers[name]!);
+          if (!HOP_BY_HOP.has(name) && !listed?.has(name)) res.setHeader(name, headers[name]!);
         }
         return res;
       },
@@ -173,10 +174,18 @@ export class Forwarder {
   }
 }
 
+/** Fields a peer named in its Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
+function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
+  const value = Array.isArray(connection) ? connection.join(',') : connection;
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
+  return new Set(value.toLowerCase().split(/\s*,\s*/));
+}
+
 function withoutHopByHop(headers: Record<string, string | string[] | undefined>): string[] {
   const flat: string[] = [];
+  const listed = connectionListed(headers.connection);
   for (const name in headers) {
-    if (HOP_BY_HOP.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
     const value = headers[name]!;
     if (Array.isArray(value)) for (const single of value) flat.push(name, single);
     else flat.push(name, value);

@@ -140,7 +140,8 @@ export function writeResponse(context: RequestContext, req: IncomingMessage, res
   }
   const noBody = req.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
   if (body === null || Buffer.isBuffer(body)) {
-    if (!noBody || body !== null) headers.push('content-length', String(body?.length ?? 0));
+    // RFC 9110 §8.6: no Content-Length on 204 and 304.
+    if (response.statusCode !== 204 && response.statusCode !== 304) headers.push('content-length', String(body?.length ?? 0));
     res.writeHead(response.statusCode, response.statusReason, headers);
     res.end(noBody ? undefined : body ?? undefined);
     return;

@@ -238,3 +238,26 @@ test('applying the same configuration again is a no-op; a new one swaps in', () 
   assert.equal(plane.apply(same), true);
   assert.equal(plane.apply(same), false);
 });
+
+test('response fields the backend names in its Connection header are hop-by-hop and not relayed', async () => {
+  const backend = http.createServer((_req, res) => {
+    res.writeHead(200, { connection: 'x-private, keep-alive', 'x-private': 'backend-only', 'x-public': 'for-the-client' });
+    res.end('ok');
+  });
+  const backendPort = await listen(backend);
+  const gateway = new DataPlane(settings, silent);
+  gateway.apply(configFromYaml(`
+apis:
+  - { id: hop, path: hop, subscriptionRequired: false, serviceUrl: "http://127.0.0.1:${backendPort}", operations: [{ id: any, method: GET, urlTemplate: /* }] }
+`));
+  const gatewayBase = `http://127.0.0.1:${await listen(gateway.server)}`;
+  try {
+    const response = await fetch(`${gatewayBase}/hop/x`);
+    assert.equal(await response.text(), 'ok');
+    assert.equal(response.headers.get('x-private'), null);
+    assert.equal(response.headers.get('x-public'), 'for-the-client');
+  } finally {
+    await gateway.drain(1);
+    backend.close();
+  }
+});
