@@ -15,7 +15,7 @@ export function formatPath(path: IssuePath): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
-export function zodIssues(error: z.ZodError): ConfigIssue[] {
+function zodIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
     message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
@@ -36,7 +36,7 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, path: Issu
  * ids and keys, one current revision, routes that would shadow each other.
  * Returns errors (the snapshot is rejected) and warnings (it is applied).
  */
-export function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   duplicates(snapshot.apis, (a) => a.id, ['apis'], 'API id', errors);

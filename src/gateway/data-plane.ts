@@ -18,7 +18,7 @@ import { escapeRegExp } from '../text.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 
-export const STATUS_PATH = '/status-0123456789abcdef';
+const STATUS_PATH = '/status-0123456789abcdef';
 
 /** LastError.Message when no operation matches. */
 const OPERATION_NOT_FOUND = 'Unable to match incoming request to an operation.';

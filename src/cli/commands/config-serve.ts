@@ -28,7 +28,7 @@ function port(value: string): number {
 }
 
 /** Beside the config, never inside it: an APIOps folder is often a git checkout, and keys do not belong in git. */
-export function defaultKeysFile(configPath: string): string {
+function defaultKeysFile(configPath: string): string {
   const resolved = path.resolve(configPath);
   return path.join(path.dirname(resolved), `${path.basename(resolved)}.keys.json`);
 }

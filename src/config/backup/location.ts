@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Settings } from '../../settings/schema.ts';
 
 /** The volume the Azure self-hosted gateway container backs its configuration up to; reusing it keeps an existing deployment's mount meaningful. */
-export const CONTAINER_BACKUP_DIR = '/apim/config';
+const CONTAINER_BACKUP_DIR = '/apim/config';
 
 /**
  * Where backups go when config.backup.dir is unset, first match wins:

@@ -176,6 +176,6 @@ export class BackupStore {
   }
 }
 
-export function describeEntry(entry: BackupEntry): string {
+function describeEntry(entry: BackupEntry): string {
   return `revision ${entry.revision ?? '(none)'}, saved ${entry.savedAt}`;
 }

@@ -11,7 +11,7 @@ export type GatewayKeys = Record<KeyType, string>;
 const KeysFileSchema = z.record(z.string().min(1), z.object({ primary: z.string().min(1), secondary: z.string().min(1) }).strict());
 
 /** 64 random bytes, base64: the size of an APIM gateway key. */
-export function randomKey(): string {
+function randomKey(): string {
   return crypto.randomBytes(64).toString('base64');
 }
 

@@ -20,7 +20,7 @@ type Host = Record<string, unknown>;
 type Fn = (...args: unknown[]) => unknown;
 
 /** The only names reachable on host objects. */
-export function isHostName(name: string): boolean {
+function isHostName(name: string): boolean {
   const first = name.charCodeAt(0);
   return (first >= 65 && first <= 90) || name === 'get_Item' || name === 'set_Item';
 }

@@ -21,7 +21,7 @@ function hostOperator(a: unknown, b: unknown, name: string): ((x: unknown, y: un
 }
 
 /** A string converted to the host type of `other` by that type's `op_Implicit` (XName, XNamespace), or undefined. */
-export function implicitFromString(value: string, other: object): unknown {
+function implicitFromString(value: string, other: object): unknown {
   const statics = other.constructor as unknown as Host | undefined;
   const convert = statics?.op_Implicit;
   return typeof convert === 'function' && statics !== (Object as unknown) ? (convert as (s: string) => unknown).call(statics, value) : undefined;

@@ -175,13 +175,13 @@ export const STRING_METHODS: Record<string, StringMethod> = {
   GetType: () => ({ Name: 'String', FullName: 'System.String', ToString: () => 'System.String' }),
 };
 
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
 
-export function compareStrings(a: string, b: string, comparison: unknown): number {
+function compareStrings(a: string, b: string, comparison: unknown): number {
   const x = fold(a, comparison);
   const y = fold(b, comparison);
   if (comparison instanceof EnumValue && comparison.name.startsWith('Ordinal')) return x < y ? -1 : x > y ? 1 : 0;

@@ -18,7 +18,7 @@ export interface QuotaLimits {
 }
 
 /** APIM's texts: `Out of call volume quota. Quota will be replenished in 00:08:24.` (403 + Retry-After). */
-export function quotaExceeded(result: QuotaResult): PolicyFailure {
+function quotaExceeded(result: QuotaResult): PolicyFailure {
   const what = result.exceeded === 'bandwidth' ? 'Out of bandwidth quota.' : 'Out of call volume quota.';
   const renews = result.renewsInSeconds;
   const message = renews === null ? what : `${what} Quota will be replenished in ${formatTimeSpan(renews)}.`;

@@ -36,7 +36,7 @@ export interface Window {
 }
 
 /** Observed APIM text; LastError.Message is the shorter `Rate limit is exceeded`. */
-export function rateLimitExceeded(retryAfterSeconds: number, reporting: Reporting, context: RequestContext): PolicyFailure {
+function rateLimitExceeded(retryAfterSeconds: number, reporting: Reporting, context: RequestContext): PolicyFailure {
   if (reporting.retryAfterVariable) context.variables.set(reporting.retryAfterVariable, retryAfterSeconds);
   return new PolicyFailure(429, 'RateLimitExceeded', `Rate limit is exceeded. Try again in ${retryAfterSeconds} seconds.`, {
     headers: { [reporting.retryAfterHeader]: String(retryAfterSeconds) },

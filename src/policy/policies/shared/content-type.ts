@@ -18,7 +18,7 @@ export function isXmlType(contentType: string | undefined): boolean {
  * Accept or a wildcard admits anything (APIM's exact rule is unverified:
  * Learn says only "applied if JSON/XML is requested in the Accept header").
  */
-export function acceptAdmits(accept: string | undefined, wants: (mediaType: string) => boolean): boolean {
+function acceptAdmits(accept: string | undefined, wants: (mediaType: string) => boolean): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   return accept.split(',').some((range) => {
     const mediaType = range.split(';', 1)[0]!.trim();
