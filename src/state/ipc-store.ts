@@ -17,13 +17,6 @@ export interface StateChannel {
 export interface IpcStateStoreOptions {
   /** How long the primary has to answer before the call fails open. Default 1 s. */
   timeoutMs?: number;
-  /**
-   * How long calls admitted on a grant may gather before they are reported
-   * to the primary as one call per window (0: at the end of the turn).
-   * Sending fewer messages is most of what grants save; the primary's window
-   * then stamps those calls up to this much late. Default 10 ms.
-   */
-  reportDelayMs?: number;
   /** Told at most once a minute that calls are failing open, with how many did. */
   warn?: (fields: { failedOpen: number; reason: string }, message: string) => void;
 }
@@ -61,10 +54,8 @@ export class IpcStateStore implements StateStore {
   private readonly pending = new Map<number, Pending>();
   private readonly abandonedLeases = new Set<number>();
   private readonly grants = new RateGrants();
-  private readonly reportDelayMs: number;
-  /** Calls admitted on a grant and not yet reported, per window: later admits add to the same report. */
-  private readonly unreported = new Map<string, { request: RateRequest; arg: RateConsumeCall; mark: GrantMark }>();
-  private reportTimer: NodeJS.Timeout | undefined;
+  /** This turn's not yet sent report of calls admitted on a grant, per window: later admits add to it. */
+  private readonly queuedReports = new Map<string, { arg: RateConsumeCall; mark: GrantMark }>();
   private queue: StateCall[] = [];
   private flushScheduled = false;
   private nextId = 1;
@@ -76,13 +67,10 @@ export class IpcStateStore implements StateStore {
   constructor(channel: StateChannel, options: IpcStateStoreOptions = {}) {
     this.channel = channel;
     this.timeoutMs = options.timeoutMs ?? 1000;
-    this.reportDelayMs = options.reportDelayMs ?? 10;
     this.warn = options.warn;
     channel.on('message', (message) => {
       if (isStateRevoke(message)) {
         this.grants.drop(message.window);
-        // The confirmation must follow everything admitted on the grant.
-        this.report(grantSlot(message.window));
         void this.call('releaseGrant', message.window, null);
         return;
       }
@@ -93,28 +81,28 @@ export class IpcStateStore implements StateStore {
 
   /**
    * Far from the limit the call is admitted on this worker's grant at once
-   * and only reported to the primary (which counts it unconditionally);
-   * calls admitted on one window go as a single report every
-   * `reportDelayMs`. Otherwise it waits for the primary's answer. Either
-   * answer refreshes the grant (see GrantLedger).
+   * and only reported to the primary (which counts it unconditionally); the
+   * calls admitted in one turn on one window go as a single report. Otherwise
+   * it waits for the primary's answer. Either answer refreshes the grant (see
+   * GrantLedger).
    */
   consumeRate(request: RateRequest): Promise<RateResult> {
     const admitted = this.closed || this.channel.connected === false ? undefined : this.grants.admit(request, Date.now());
-    const slot = grantSlot(request);
     if (admitted) {
-      const report = this.unreported.get(slot);
-      if (report) {
-        report.arg.amount! += request.amount ?? 1;
-        report.mark.admitted = this.grants.mark(request).admitted;
-      } else {
-        this.unreported.set(slot, { request, arg: { ...request, amount: request.amount ?? 1, admitted: true }, mark: this.grants.mark(request) });
-        this.reportTimer ??= setTimeout(() => this.reportAll(), this.reportDelayMs).unref();
+      const queued = this.queuedReports.get(grantSlot(request));
+      if (queued) {
+        queued.arg.amount! += request.amount ?? 1;
+        queued.mark.admitted = this.grants.mark(request).admitted;
+        return Promise.resolve(admitted);
       }
-      return Promise.resolve(admitted);
     }
-    // What was admitted on this window goes first, so the primary's answer below has counted it.
-    this.report(slot);
-    return this.ask(request, request, this.grants.mark(request)).then(({ grant: _, ...rate }) => rate);
+    const mark = this.grants.mark(request);
+    const arg: RateConsumeCall = admitted ? { ...request, amount: request.amount ?? 1, admitted: true } : request;
+    if (admitted) this.queuedReports.set(grantSlot(request), { arg, mark });
+    // The grant is taken as the reply is read, not a microtask later: a revocation read next must find it.
+    const refresh = (result: GrantedRateResult) => this.grants.refresh(request, result, mark, Date.now());
+    const answer = this.call('consumeRate', arg, { ...rateFailOpen(request.limit), grant: 0 }, refresh);
+    return admitted ? Promise.resolve(admitted) : answer.then(({ grant: _, ...rate }) => rate);
   }
 
   addRate(addition: RateAddition): Promise<RateResult> {
@@ -152,29 +140,9 @@ export class IpcStateStore implements StateStore {
     return this.call('deleteCached', { key }, false);
   }
 
-  private ask(request: RateRequest, arg: RateConsumeCall, mark: GrantMark): Promise<GrantedRateResult> {
-    // The grant is taken as the reply is read, not a microtask later: a revocation read next must find it.
-    const refresh = (result: GrantedRateResult) => this.grants.refresh(request, result, mark, Date.now());
-    return this.call('consumeRate', arg, { ...rateFailOpen(request.limit), grant: 0 }, refresh);
-  }
-
-  /** Queues the report of what was admitted on `slot`'s grant, if anything. */
-  private report(slot: string): void {
-    const report = this.unreported.get(slot);
-    if (!report) return;
-    this.unreported.delete(slot);
-    void this.ask(report.request, report.arg, report.mark);
-  }
-
-  private reportAll(): void {
-    this.reportTimer = undefined;
-    for (const slot of [...this.unreported.keys()]) this.report(slot);
-  }
-
   /** Answers every call still waiting with its fail-open value. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reportTimer);
     clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
     for (const id of [...this.pending.keys()]) this.settle(id, undefined);
@@ -206,6 +174,7 @@ export class IpcStateStore implements StateStore {
   /** Sends everything queued during this turn of the event loop, MAX_BATCH calls a message. */
   private flush(): void {
     this.flushScheduled = false;
+    this.queuedReports.clear();
     const queued = this.queue;
     this.queue = [];
     for (let start = 0; start < queued.length; start += MAX_BATCH) {

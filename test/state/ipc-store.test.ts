@@ -40,12 +40,11 @@ async function stop(child: ChildProcess): Promise<void> {
 // The contract, with the store in a real forked process playing the primary.
 runStoreContract('IpcStateStore (forked primary)', async () => {
   const child = await start('state-server-child.ts', [JSON.stringify({ startMs: CONTRACT_START_MS, ...CONTRACT_CACHE_LIMITS })]);
-  const store = new IpcStateStore(child, { reportDelayMs: 0 });
+  const store = new IpcStateStore(child);
   return {
     store,
     advance: async (ms) => {
-      // A call admitted on a grant is resolved before it is reported: let the report reach the primary before its clock moves.
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // A call admitted on a grant is resolved before it is sent: let it reach the primary before its clock moves.
       await new Promise((resolve) => setImmediate(resolve));
       const advanced = nextMessage(child, 'advanced');
       child.send({ type: 'advance', ms });
