@@ -1,6 +1,5 @@
 import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
-import { grantSlot, type GrantedRateResult, type RateConsumeCall } from './grant-ledger.ts';
-import { RateGrants, type GrantMark } from './rate-grants.ts';
+import { RateGrants } from './rate-grants.ts';
 import { isStateReply, isStateRevoke, type StateCall, type StateOp, type StateOps, type StateRequestMessage } from './ipc-protocol.ts';
 import type {
   CacheSetResult, CacheValue, LeaseRequest, LeaseResult, QuotaAddition, QuotaRequest, QuotaResult, RateAddition,
@@ -54,8 +53,6 @@ export class IpcStateStore implements StateStore {
   private readonly pending = new Map<number, Pending>();
   private readonly abandonedLeases = new Set<number>();
   private readonly grants = new RateGrants();
-  /** This turn's not yet sent report of calls admitted on a grant, per window: later admits add to it. */
-  private readonly queuedReports = new Map<string, { arg: RateConsumeCall; mark: GrantMark }>();
   private queue: StateCall[] = [];
   private flushScheduled = false;
   private nextId = 1;
@@ -81,28 +78,19 @@ export class IpcStateStore implements StateStore {
 
   /**
    * Far from the limit the call is admitted on this worker's grant at once
-   * and only reported to the primary (which counts it unconditionally); the
-   * calls admitted in one turn on one window go as a single report. Otherwise
-   * it waits for the primary's answer. Either answer refreshes the grant (see
-   * GrantLedger).
+   * and only reported to the primary (which counts it unconditionally);
+   * otherwise it waits for the primary's answer. Either way the answer
+   * refreshes the grant (see GrantLedger).
    */
-  consumeRate(request: RateRequest): Promise<RateResult> {
-    const admitted = this.closed || this.channel.connected === false ? undefined : this.grants.admit(request, Date.now());
-    if (admitted) {
-      const queued = this.queuedReports.get(grantSlot(request));
-      if (queued) {
-        queued.arg.amount! += request.amount ?? 1;
-        queued.mark.admitted = this.grants.mark(request).admitted;
-        return Promise.resolve(admitted);
-      }
-    }
+  async consumeRate(request: RateRequest): Promise<RateResult> {
+    const now = Date.now();
+    const admitted = this.closed || this.channel.connected === false ? undefined : this.grants.admit(request, now);
     const mark = this.grants.mark(request);
-    const arg: RateConsumeCall = admitted ? { ...request, amount: request.amount ?? 1, admitted: true } : request;
-    if (admitted) this.queuedReports.set(grantSlot(request), { arg, mark });
     // The grant is taken as the reply is read, not a microtask later: a revocation read next must find it.
-    const refresh = (result: GrantedRateResult) => this.grants.refresh(request, result, mark, Date.now());
-    const answer = this.call('consumeRate', arg, { ...rateFailOpen(request.limit), grant: 0 }, refresh);
-    return admitted ? Promise.resolve(admitted) : answer.then(({ grant: _, ...rate }) => rate);
+    const refresh = (result: StateOps['consumeRate'][1]) => this.grants.refresh(request, result, mark, Date.now());
+    const answer = this.call('consumeRate', admitted ? { ...request, admitted: true } : request, { ...rateFailOpen(request.limit), grant: 0 }, refresh)
+      .then(({ grant: _, ...rate }) => rate);
+    return admitted ?? answer;
   }
 
   addRate(addition: RateAddition): Promise<RateResult> {
@@ -174,7 +162,6 @@ export class IpcStateStore implements StateStore {
   /** Sends everything queued during this turn of the event loop, MAX_BATCH calls a message. */
   private flush(): void {
     this.flushScheduled = false;
-    this.queuedReports.clear();
     const queued = this.queue;
     this.queue = [];
     for (let start = 0; start < queued.length; start += MAX_BATCH) {

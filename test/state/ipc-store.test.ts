@@ -202,11 +202,11 @@ describe('IpcStateStore optimistic grants', () => {
 
   it('asks the primary for every call near the limit, and stops at exactly the limit', async () => {
     const child = await start('state-server-child.ts', [JSON.stringify({ startMs: Date.now() })]);
-    /** Per consumeRate call sent, in call order: how many calls it counts, and were they already admitted on a grant? */
-    const sent: Array<{ admitted: boolean; amount: number }> = [];
+    /** Per consumeRate call sent, in call order: was it already admitted on a grant? */
+    const admittedFlags: boolean[] = [];
     const store = new IpcStateStore({
       send: (message, callback) => {
-        for (const call of message.calls) if (call.op === 'consumeRate') sent.push({ admitted: call.arg.admitted === true, amount: call.arg.amount ?? 1 });
+        for (const call of message.calls) if (call.op === 'consumeRate') admittedFlags.push(call.arg.admitted === true);
         return child.send(message, callback);
       },
       on: (event, listener) => child.on(event, listener),
@@ -216,12 +216,11 @@ describe('IpcStateStore optimistic grants', () => {
       for (let i = 0; i < 1001; i++) results.push(await store.consumeRate({ key: 'near', limit: 1000, periodSeconds: 60 }));
       assert.equal(results.filter((r) => r.allowed).length, 1000);
       assert.equal(results.at(-1)!.allowed, false);
-      assert.equal(sent.reduce((sum, call) => sum + call.amount, 0), 1001);
-      assert.ok(sent.filter((call) => call.admitted).reduce((sum, call) => sum + call.amount, 0) > 900, 'far from the limit calls ran on grants');
-      assert.ok(sent.length < 100, `${sent.length} messages for 1001 calls: those admitted in one turn go as one report`);
+      assert.equal(admittedFlags.length, 1001);
+      assert.ok(admittedFlags.filter(Boolean).length > 900, 'far from the limit calls ran on grants');
       // One worker: the grant is floor(remaining / 2), 0 once fewer than 2 remain.
-      const nearLimit = results.length - 1 - results.findIndex((r) => r.remaining < 2);
-      assert.ok(sent.slice(-nearLimit).every((call) => !call.admitted && call.amount === 1), 'near the limit every call waited');
+      const firstNearLimit = results.findIndex((r) => r.remaining < 2);
+      assert.ok(admittedFlags.slice(firstNearLimit + 1).every((flag) => !flag), 'near the limit every call waited');
     } finally {
       await store.close();
       await stop(child);
