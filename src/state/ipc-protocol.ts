@@ -1,4 +1,3 @@
-import type { GrantedRateResult, RateConsumeCall } from './grant-ledger.ts';
 import type {
   CacheSetResult, LeaseRequest, LeaseResult, QuotaAddition, QuotaRequest, QuotaResult, RateAddition, RateRequest, RateResult,
 } from './store.ts';
@@ -11,7 +10,7 @@ import type {
  * made in one turn of its event loop.
  */
 export interface StateOps {
-  consumeRate: [RateConsumeCall, GrantedRateResult];
+  consumeRate: [RateRequest, RateResult];
   addRate: [RateAddition, RateResult];
   consumeQuota: [QuotaRequest, QuotaResult];
   addQuota: [QuotaAddition, QuotaResult];
@@ -21,8 +20,6 @@ export interface StateOps {
   getCached: [{ key: string }, string | null];
   setCached: [{ key: string; value: string; ttlSeconds: number }, CacheSetResult];
   deleteCached: [{ key: string }, boolean];
-  /** Confirms a StateRevokeMessage: the worker holds no grant for this window any more. */
-  releaseGrant: [RateRequest, null];
 }
 
 export type StateOp = keyof StateOps;
@@ -41,16 +38,6 @@ export interface StateRequestMessage {
 export interface StateReplyMessage {
   type: 'state-reply';
   replies: StateReply[];
-}
-
-/** Primary → worker: stop admitting on your grant for this window and confirm with releaseGrant. */
-export interface StateRevokeMessage {
-  type: 'state-revoke';
-  window: RateRequest;
-}
-
-export function isStateRevoke(message: unknown): message is StateRevokeMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'state-revoke';
 }
 
 export function isStateRequest(message: unknown): message is StateRequestMessage {

@@ -1,6 +1,5 @@
 import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
-import { RateGrants } from './rate-grants.ts';
-import { isStateReply, isStateRevoke, type StateCall, type StateOp, type StateOps, type StateRequestMessage } from './ipc-protocol.ts';
+import { isStateReply, type StateCall, type StateOp, type StateOps, type StateRequestMessage } from './ipc-protocol.ts';
 import type {
   CacheSetResult, CacheValue, LeaseRequest, LeaseResult, QuotaAddition, QuotaRequest, QuotaResult, RateAddition,
   RateRequest, RateResult, StateStore,
@@ -26,8 +25,6 @@ interface Pending {
   settle: (value: StateOps[StateOp][1] | undefined) => void;
 }
 
-const rateFailOpen = (limit: number): RateResult => ({ allowed: true, count: 0, remaining: limit, retryAfterSeconds: 0, degraded: true });
-
 const WARN_INTERVAL_MS = 60_000;
 /** Answered to a lease call that failed open; releasing it asks nothing of the primary. */
 const FAIL_OPEN_LEASE = '!fail-open';
@@ -52,7 +49,6 @@ export class IpcStateStore implements StateStore {
   private readonly warn: IpcStateStoreOptions['warn'];
   private readonly pending = new Map<number, Pending>();
   private readonly abandonedLeases = new Set<number>();
-  private readonly grants = new RateGrants();
   private queue: StateCall[] = [];
   private flushScheduled = false;
   private nextId = 1;
@@ -66,35 +62,17 @@ export class IpcStateStore implements StateStore {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.warn = options.warn;
     channel.on('message', (message) => {
-      if (isStateRevoke(message)) {
-        this.grants.drop(message.window);
-        void this.call('releaseGrant', message.window, null);
-        return;
-      }
       if (!isStateReply(message)) return;
       for (const reply of message.replies) this.settle(reply.id, reply.ok ? reply.value : undefined, reply.ok ? undefined : `the primary failed: ${reply.error}`);
     });
   }
 
-  /**
-   * Far from the limit the call is admitted on this worker's grant at once
-   * and only reported to the primary (which counts it unconditionally);
-   * otherwise it waits for the primary's answer. Either way the answer
-   * refreshes the grant (see GrantLedger).
-   */
-  async consumeRate(request: RateRequest): Promise<RateResult> {
-    const now = Date.now();
-    const admitted = this.closed || this.channel.connected === false ? undefined : this.grants.admit(request, now);
-    const mark = this.grants.mark(request);
-    // The grant is taken as the reply is read, not a microtask later: a revocation read next must find it.
-    const refresh = (result: StateOps['consumeRate'][1]) => this.grants.refresh(request, result, mark, Date.now());
-    const answer = this.call('consumeRate', admitted ? { ...request, admitted: true } : request, { ...rateFailOpen(request.limit), grant: 0 }, refresh)
-      .then(({ grant: _, ...rate }) => rate);
-    return admitted ?? answer;
+  consumeRate(request: RateRequest): Promise<RateResult> {
+    return this.call('consumeRate', request, { allowed: true, count: 0, remaining: request.limit, retryAfterSeconds: 0, degraded: true });
   }
 
   addRate(addition: RateAddition): Promise<RateResult> {
-    return this.call('addRate', addition, rateFailOpen(addition.limit));
+    return this.call('addRate', addition, { allowed: true, count: 0, remaining: addition.limit, retryAfterSeconds: 0, degraded: true });
   }
 
   consumeQuota(request: QuotaRequest): Promise<QuotaResult> {
@@ -136,14 +114,10 @@ export class IpcStateStore implements StateStore {
     for (const id of [...this.pending.keys()]) this.settle(id, undefined);
   }
 
-  /** `onAnswer` sees the primary's answer (not a fail-open one) as soon as it is read. */
-  private call<K extends StateOp>(op: K, arg: StateOps[K][0], failOpen: StateOps[K][1], onAnswer?: (value: StateOps[K][1]) => void): Promise<StateOps[K][1]> {
+  private call<K extends StateOp>(op: K, arg: StateOps[K][0], failOpen: StateOps[K][1]): Promise<StateOps[K][1]> {
     return new Promise((resolve) => {
       const id = this.nextId++;
-      const settle = (value: StateOps[StateOp][1] | undefined) => {
-        if (value !== undefined) onAnswer?.(value as StateOps[K][1]);
-        resolve(value === undefined ? failOpen : value as StateOps[K][1]);
-      };
+      const settle = (value: StateOps[StateOp][1] | undefined) => resolve(value === undefined ? failOpen : value as StateOps[K][1]);
       if (this.closed || this.channel.connected === false) {
         if (!this.closed) this.failedOpen('no IPC channel to the primary');
         settle(undefined);
