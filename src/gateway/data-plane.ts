@@ -14,9 +14,9 @@ import { PolicyFailure } from '../policy/failure.ts';
 import { executeOnError, executePlan } from '../policy/pipeline.ts';
 import type { RequestContext } from '../policy/context/request-context.ts';
 import { secretScrubber } from '../policy/secrets.ts';
-import { escapeRegExp } from '../text.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
+import { clientIp, headerValue, keyQueryPattern, redactKeyInUrl, withoutParameter } from './incoming.ts';
 
 const STATUS_PATH = '/status-0123456789abcdef';
 
@@ -175,26 +175,7 @@ export class DataPlane {
     const scheme = this.#scheme(req);
     const match = compiled.router.match({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
     if (!match) {
-      // A CORS preflight needs no OPTIONS operation: the cors policy of the operation it asks about answers it.
-      const asked = req.method === 'OPTIONS' && req.headers.origin !== undefined ? headerValue(req, 'access-control-request-method') : undefined;
-      const preflight = asked ? compiled.router.match({ path, query, method: asked, scheme, header: (name) => headerValue(req, name) }) : undefined;
-      if (preflight) {
-        record.match = preflight;
-        record.verdict = { ok: true };
-        const plan = compiled.policies.plan(preflight.api.api.id, preflight.operation.operation.id, undefined);
-        // Only the cors policies answer a preflight: it carries no key, so nothing else may run for it.
-        const inboundOnly = { ...plan, inbound: plan.inbound.filter((step) => step.origin.policy === 'cors'), backend: [], outbound: [], onError: [], passthrough: false, streamable: false };
-        this.#runPolicies(req, res, record, compiled, inboundOnly, { path, scheme, queryString, queryKey: undefined, query, product: undefined, preflight: true });
-        return;
-      }
-      const api = compiled.router.matchApi({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
-      const onError = api ? compiled.policies.apiPlan(api.api.id, undefined) : undefined;
-      if (api && onError!.onError.length > 0) {
-        this.#runOnError(req, res, record, compiled, api, onError!, { path, scheme, queryString });
-        return;
-      }
-      record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: OPERATION_NOT_FOUND };
-      sendNotFound(res);
+      this.#unmatched(req, res, record, compiled, { path, scheme, queryString, query });
       return;
     }
     record.match = match;
@@ -246,6 +227,36 @@ export class DataPlane {
       record.backendResponseCode = outcome.statusCode;
       record.backendTime = outcome.headersAfterMs;
     }, (error: unknown) => this.#backendFailed(error, res, record));
+  }
+
+  /**
+   * No operation matched: a CORS preflight goes to the cors policies of the
+   * operation it asks about; a request for a known API runs that API's
+   * on-error policies (APIM does); anything else is the plain 404.
+   */
+  #unmatched(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled,
+    request: { path: string; scheme: 'http' | 'https'; queryString: string; query: URLSearchParams | undefined }): void {
+    const { path, scheme, queryString, query } = request;
+    // A CORS preflight needs no OPTIONS operation: the cors policy of the operation it asks about answers it.
+    const asked = req.method === 'OPTIONS' && req.headers.origin !== undefined ? headerValue(req, 'access-control-request-method') : undefined;
+    const preflight = asked ? compiled.router.match({ path, query, method: asked, scheme, header: (name) => headerValue(req, name) }) : undefined;
+    if (preflight) {
+      record.match = preflight;
+      record.verdict = { ok: true };
+      const plan = compiled.policies.plan(preflight.api.api.id, preflight.operation.operation.id, undefined);
+      // Only the cors policies answer a preflight: it carries no key, so nothing else may run for it.
+      const inboundOnly = { ...plan, inbound: plan.inbound.filter((step) => step.origin.policy === 'cors'), backend: [], outbound: [], onError: [], passthrough: false, streamable: false };
+      this.#runPolicies(req, res, record, compiled, inboundOnly, { path, scheme, queryString, queryKey: undefined, query, product: undefined, preflight: true });
+      return;
+    }
+    const api = compiled.router.matchApi({ path, query, method: req.method ?? 'GET', scheme, header: (name) => headerValue(req, name) });
+    const apiPlan = api ? compiled.policies.apiPlan(api.api.id, undefined) : undefined;
+    if (api && apiPlan && apiPlan.onError.length > 0) {
+      this.#runOnError(req, res, record, compiled, api, apiPlan, { path, scheme, queryString });
+      return;
+    }
+    record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: OPERATION_NOT_FOUND };
+    sendNotFound(res);
   }
 
   #runPolicies(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, plan: PolicyPlan,
@@ -389,34 +400,4 @@ export class DataPlane {
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
-}
-
-function headerValue(req: IncomingMessage, lowerName: string): string | undefined {
-  const value = req.headers[lowerName];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function clientIp(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
-/** The subscription key is a secret: never log it, even when it came in the query string. */
-function redactKeyInUrl(url: string, api: CompiledApi | undefined, anyKey: RegExp | undefined): string {
-  if (api === undefined) return anyKey && url.includes('?') ? url.replace(anyKey, '$1<redacted>') : url;
-  if (!url.includes(`${api.keyQuery}=`)) return url;
-  return url.replace(api.keyInUrl, '$1<redacted>');
-}
-
-function withoutParameter(query: string, name: string): string {
-  if (query === '' || !query.includes(`${name}=`)) return query;
-  const params = new URLSearchParams(query);
-  params.delete(name);
-  return params.toString();
-}
-
-/** Every key query parameter name (and APIM's default), case-insensitively, for requests no API claimed. */
-function keyQueryPattern(names: readonly string[]): RegExp {
-  const alternatives = [...new Set(['subscription-key', ...names])].map(escapeRegExp).join('|');
-  return new RegExp(`([?&](?:${alternatives})=)[^&]*`, 'gi');
 }
