@@ -73,7 +73,8 @@ export function runSteps(steps: readonly PolicyStep[], context: RequestContext, 
     if (step.usesBody) {
       const loading = loadBodies(context);
       if (loading !== undefined) {
-        return loading.then(() => runStepAndRest(steps, context, i), (error: unknown) => {
+        // Once loaded, the bodies stay loaded: running from this step again goes straight to it.
+        return loading.then(() => runSteps(steps, context, i), (error: unknown) => {
           throw located(error, step);
         });
       }
@@ -90,20 +91,6 @@ export function runSteps(steps: readonly PolicyStep[], context: RequestContext, 
       });
     }
   }
-}
-
-function runStepAndRest(steps: readonly PolicyStep[], context: RequestContext, index: number): void | Promise<void> {
-  const step = steps[index]!;
-  let result: void | Promise<void>;
-  try {
-    result = step.run(context);
-  } catch (error) {
-    throw located(error, step);
-  }
-  if (result === undefined) return runSteps(steps, context, index + 1);
-  return result.then(() => runSteps(steps, context, index + 1), (error: unknown) => {
-    throw located(error, step);
-  });
 }
 
 function located(error: unknown, step: PolicyStep): StepError {

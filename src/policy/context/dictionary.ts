@@ -1,4 +1,5 @@
 import { DotNetException, OutRef, generic } from '../expression/host.ts';
+import { dotNetTypeName } from '../expression/runtime/errors.ts';
 
 /**
  * The C# face of the context's read-only dictionaries (Headers, Url.Query,
@@ -135,11 +136,4 @@ function fitsType(value: unknown, type: string): boolean {
   // Library types (JObject, DateTime …): trust the name the value's class carries.
   const name = (value as { constructor?: { name?: string } }).constructor?.name;
   return name === undefined || name === bare || typeof value === 'object';
-}
-
-function dotNetTypeName(value: unknown): string {
-  if (typeof value === 'string') return 'System.String';
-  if (typeof value === 'boolean') return 'System.Boolean';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'System.Int32' : 'System.Double';
-  return (value as { constructor?: { name?: string } }).constructor?.name ?? 'System.Object';
 }
