@@ -9,7 +9,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
  */
 
 /** RFC 9110 §7.6.1 connection-specific fields, plus the proxy ones. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 export interface BackendRequest {
   origin: string;
@@ -175,7 +175,7 @@ export class Forwarder {
 }
 
 /** Fields a peer named in its Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
+export function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
   const value = Array.isArray(connection) ? connection.join(',') : connection;
   if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   return new Set(value.toLowerCase().split(/\s*,\s*/));
@@ -202,8 +202,7 @@ function withoutHopByHop(headers: Record<string, string | string[] | undefined>)
 export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string }): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
-  const connection = req.headers.connection;
-  const listed = connection && connection !== 'keep-alive' && connection !== 'close' ? new Set(connection.toLowerCase().split(/\s*,\s*/)) : undefined;
+  const listed = connectionListed(req.headers.connection);
   let forwardedFor: string | undefined;
   let forwardedHost: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {

@@ -10,12 +10,11 @@ import {
   apiView, deploymentView, operationView, productView, subscriptionViews,
   type ApiView, type DeploymentView, type OperationView, type ProductView, type SubscriptionView,
 } from '../policy/context/views.ts';
+import { connectionListed, HOP_BY_HOP } from './forward.ts';
 import type { CompiledOperation, MatchedParameters } from './operation-matcher.ts';
 import type { CompiledApi, RouteMatch } from './router.ts';
 import type { KeyOwner } from './subscription.ts';
 
-/** RFC 9110 §7.6.1 connection-specific fields: never part of context.Request.Headers. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
 /**
  * The context model's entity views for one snapshot, built when it is
@@ -93,10 +92,12 @@ export function createRequestContext(parts: IncomingRequestParts): RequestContex
   const originalUrl = new MessageUrl(parts.scheme, hostOf(hostHeader), portOf(hostHeader, `${parts.scheme}://`), '', parts.path, QueryDictionary.parse(parts.originalQuery));
   let url: MessageUrl;
   if (backendPath === undefined) url = originalUrl.clone();
-  else if (backend) url = new MessageUrl(backend.origin.slice(0, backend.origin.indexOf(':')), hostOf(backend.host), portOf(backend.host, backend.origin), backend.basePath, backendPath, query);
+  else if (backend) url = new MessageUrl(backend.scheme, backend.hostname, backend.port, backend.basePath, backendPath, query);
   else url = new MessageUrl(parts.scheme, '', defaultPort(parts.scheme), '', backendPath, query);
   const drop = parts.dropHeader;
-  const headers = HeaderDictionary.fromRaw(req.rawHeaders, (name) => HOP_BY_HOP.has(name) || name === drop);
+  // Connection-specific fields (and Host: the backend gets its own) are never part of context.Request.Headers.
+  const listed = connectionListed(req.headers.connection);
+  const headers = HeaderDictionary.fromRaw(req.rawHeaders, (name) => HOP_BY_HOP.has(name) || name === 'host' || name === drop || listed?.has(name) === true);
   const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   const matchedParameters = new HostDictionary<string>(true);
   for (const [name, value] of parts.params) matchedParameters.set(name, value);

@@ -1,4 +1,5 @@
 import { baseApiId, type Api, type Product, type Snapshot } from '../config/model.ts';
+import { defaultPort } from '../policy/context/url.ts';
 import { escapeRegExp } from '../text.ts';
 import { bySpecificity, compileOperation, matchOperation, type CompiledOperation, type MatchedParameters } from './operation-matcher.ts';
 
@@ -14,7 +15,7 @@ export interface CompiledApi {
   /** The id subscriptions and products use: revisions share it. */
   baseId: string;
   /** serviceUrl split once: the backend origin for the connection pool, and the path the request path is appended to. */
-  backend?: { origin: string; basePath: string; host: string };
+  backend?: { origin: string; basePath: string; host: string; scheme: string; hostname: string; port: number };
   operationsByMethod: Map<string, CompiledOperation[]>;
   protocols: ReadonlySet<string>;
   keyHeader: string;
@@ -178,7 +179,15 @@ function compileApi(api: Api, products: readonly Product[]): CompiledApi {
   let backend: CompiledApi['backend'];
   if (api.serviceUrl) {
     const url = new URL(api.serviceUrl);
-    backend = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ''), host: url.host };
+    const scheme = url.protocol.slice(0, -1);
+    backend = {
+      origin: url.origin,
+      basePath: url.pathname.replace(/\/+$/, ''),
+      host: url.host,
+      scheme,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : defaultPort(scheme),
+    };
   }
   return {
     api,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type http from 'node:http';
+import http from 'node:http';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { DATA_PLANE_SETTINGS, configFromYaml, listen, REPO_ROOT, startEcho, type EchoAnswer } from '../helpers.ts';
@@ -263,4 +263,18 @@ ${snippet.split('\n').map((line) => `      ${line}`).join('\n')}
   } finally {
     await methods.drain(1);
   }
+});
+
+test('fields the client names in Connection are hop-by-hop on the policy path too: neither policies nor the backend see them', async () => {
+  const answer = await new Promise<EchoAnswer>((resolve, reject) => {
+    const request = http.request(`${base}/shop/items/9`, { headers: { connection: 'keep-alive, x-private', 'x-private': 'client-only', 'x-public': 'seen' } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk));
+      response.on('end', () => resolve(JSON.parse(text) as EchoAnswer));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+  assert.equal(answer.headers['x-private'], undefined);
+  assert.equal(answer.headers['x-public'], 'seen');
 });
