@@ -220,11 +220,20 @@ export function backendHeaders(req: IncomingMessage, options: { backendHost: str
     if (lower === 'x-forwarded-proto') continue;
     out.push(name, raw[i + 1]!);
   }
-  out.push(
-    'host', options.backendHost,
-    'x-forwarded-for', forwardedFor === undefined ? options.clientIp : `${forwardedFor}, ${options.clientIp}`,
-    'x-forwarded-host', forwardedHost ?? req.headers.host ?? '',
-    'x-forwarded-proto', options.scheme,
-  );
+  pushForwardingHeaders(out, { host: options.backendHost, forwardedFor, clientIp: options.clientIp, forwardedHost: forwardedHost ?? req.headers.host ?? '', scheme: options.scheme });
   return out;
+}
+
+/**
+ * Host for the backend and the X-Forwarded-* fields a proxy adds (both
+ * request paths): the client appended to any X-Forwarded-For it sent, a
+ * received X-Forwarded-Host kept, the scheme the client used.
+ */
+export function pushForwardingHeaders(out: string[], fields: { host: string; forwardedFor: string | undefined; clientIp: string; forwardedHost: string; scheme: string }): void {
+  out.push(
+    'host', fields.host,
+    'x-forwarded-for', fields.forwardedFor === undefined ? fields.clientIp : `${fields.forwardedFor}, ${fields.clientIp}`,
+    'x-forwarded-host', fields.forwardedHost,
+    'x-forwarded-proto', fields.scheme,
+  );
 }

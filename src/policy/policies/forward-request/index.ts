@@ -1,6 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { classifyFailure, type BackendResponse } from '../../../gateway/forward.ts';
+import { classifyFailure, pushForwardingHeaders, type BackendResponse } from '../../../gateway/forward.ts';
 import { MessageBody } from '../../context/body.ts';
 import { HeaderDictionary, ResponseMessage } from '../../context/message.ts';
 import type { RequestContext } from '../../context/request-context.ts';
@@ -153,11 +153,12 @@ function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElse
     // Without a length undici sends the stream chunked.
     if (length !== undefined) headers.push('content-length', length);
   }
-  headers.push(
-    'host', host ?? (url.origin.slice(url.scheme.length + 3)),
-    'x-forwarded-for', forwardedFor === undefined ? request.ipAddress : `${forwardedFor}, ${request.ipAddress}`,
-    'x-forwarded-host', forwardedHost ?? original.origin.slice(original.scheme.length + 3),
-    'x-forwarded-proto', original.scheme,
-  );
+  pushForwardingHeaders(headers, {
+    host: host ?? url.origin.slice(url.scheme.length + 3),
+    forwardedFor,
+    clientIp: request.ipAddress,
+    forwardedHost: forwardedHost ?? original.origin.slice(original.scheme.length + 3),
+    scheme: original.scheme,
+  });
   return headers;
 }
