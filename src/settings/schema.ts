@@ -69,6 +69,10 @@ export const SETTINGS = {
     'Directory where every applied management-plane snapshot is backed up (0600 files, SHA-256 manifest) and loaded from when the management plane is unreachable at start. Unset: /apim/config when that directory exists (the Azure self-hosted gateway volume), else $STATE_DIRECTORY/backup (systemd StateDirectory=), else $XDG_STATE_HOME/apimgw/backup, else ~/.local/state/apimgw/backup.'),
   'config.backup.keep': setting(z.coerce.number().int().min(1).max(1000), 10,
     'Backups kept in config.backup.dir; the oldest beyond this number are deleted after each new one is written.'),
+  'config.arm.serviceResourceId': setting(z.string().trim().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+$/i, 'expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>'), undefined,
+    'Azure API Management instance to federate with through the public ARM API: the configuration is built from the APIs assigned to the gateway gateway.name. Needs config.service.auth=azureAdApp (or a managed/workload identity).'),
+  'config.service.auth.azureAd.authority': setting(endpoint, 'https://login.microsoftonline.com',
+    'Microsoft Entra authority host used to obtain tokens for ARM (sovereign clouds use their own).'),
   'net.server.http.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTP data port binds to.'),
   'net.server.http.port': setting(port, 8080, 'HTTP data port (0 picks a free port).'),
   'net.server.http.forwarded.proto.enabled': setting(bool, false,
@@ -87,6 +91,16 @@ export const SETTINGS = {
     'Worker processes serving traffic; defaults to the number of cores.'),
   'telemetry.logs.std': setting(z.enum(['none', 'text', 'json']), 'json', 'Log format on stdout: json (one object a line), text (human) or none.'),
   'telemetry.logs.std.level': setting(z.enum(['all', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Lowest level logged.'),
+  'telemetry.metrics.local': setting(z.enum(['none', 'statsd']), 'none',
+    'Local metrics sink besides /metrics on the admin listener: none, or statsd (to telemetry.metrics.local.statsd.endpoint).'),
+  'telemetry.metrics.local.statsd.endpoint': setting(z.string().trim().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'), undefined,
+    'StatsD host:port (UDP) when telemetry.metrics.local=statsd.'),
+  'observability.opentelemetry.enabled': setting(bool, false,
+    'Export traces (a span per request, W3C traceparent sent to the backend) and metrics over OTLP/HTTP to observability.opentelemetry.collector.uri.'),
+  'observability.opentelemetry.collector.uri': setting(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }), undefined,
+    'OTLP/HTTP collector base URL, e.g. http://collector:4318 (/v1/traces and /v1/metrics are appended).'),
+  'cache.redis.connectionString': setting(z.string().trim().min(1), undefined,
+    'Redis shared by several gateways for rate limits, quotas, concurrency limits and the cache: `host:port[,password=…][,ssl=True]` (the StackExchange form APIM uses) or `redis[s]://[:password@]host:port[/db]`. Unset: in-memory state, exact across the workers of this host only.', { secret: true }),
   'runtime.deployment.artifact.source': setting(z.string(), undefined, 'Informational (set by Azure portal YAML / Helm); logged at start.'),
   'runtime.deployment.mechanism': setting(z.string(), undefined, 'Informational (YAML, Docker, Helm); logged at start.'),
   'runtime.deployment.orchestrator.type': setting(z.string(), undefined, 'Informational (e.g. Kubernetes); logged at start.'),
@@ -109,6 +123,8 @@ export interface Settings {
   'config.service.heartbeat.interval': number;
   'config.backup.dir'?: string;
   'config.backup.keep': number;
+  'config.arm.serviceResourceId'?: string;
+  'config.service.auth.azureAd.authority': string;
   'net.server.http.host': string;
   'net.server.http.port': number;
   'net.server.http.forwarded.proto.enabled': boolean;
@@ -123,6 +139,11 @@ export interface Settings {
   'runtime.workers': number;
   'telemetry.logs.std': 'none' | 'text' | 'json';
   'telemetry.logs.std.level': 'all' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  'telemetry.metrics.local': 'none' | 'statsd';
+  'telemetry.metrics.local.statsd.endpoint'?: string;
+  'observability.opentelemetry.enabled': boolean;
+  'observability.opentelemetry.collector.uri'?: string;
+  'cache.redis.connectionString'?: string;
   'runtime.deployment.artifact.source'?: string;
   'runtime.deployment.mechanism'?: string;
   'runtime.deployment.orchestrator.type'?: string;
