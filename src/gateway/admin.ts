@@ -1,8 +1,10 @@
 import http from 'node:http';
+import { PROMETHEUS_CONTENT_TYPE } from '../telemetry/metrics/cluster-metrics.ts';
 
 /**
- * The admin listener (loopback by default): liveness, readiness and a
- * redacted summary of the configuration being served. Probes and operators
+ * The admin listener (loopback by default): liveness, readiness, a
+ * redacted summary of the configuration being served and the Prometheus
+ * metrics. Probes and operators
  * use it; API traffic never reaches it.
  */
 
@@ -11,6 +13,8 @@ export interface AdminState {
   readiness(): { ready: boolean; detail: string; sync?: unknown };
   /** Safe to show: no keys, no secret named values. */
   configSummary(): unknown;
+  /** The Prometheus text exposition of every worker's metrics and the primary's own. */
+  metrics(): Promise<string>;
 }
 
 export function createAdminServer(state: AdminState): http.Server {
@@ -31,8 +35,14 @@ export function createAdminServer(state: AdminState): http.Server {
       }
       case '/config':
         return json(200, state.configSummary());
+      case '/metrics':
+        state.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        }, (error: unknown) => json(500, { status: 'metrics unavailable', detail: (error as Error).message }));
+        return;
       default:
-        return json(404, { status: 'not found', endpoints: ['/livez', '/readyz', '/config'] });
+        return json(404, { status: 'not found', endpoints: ['/livez', '/readyz', '/config', '/metrics'] });
     }
   });
 }

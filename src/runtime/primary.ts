@@ -2,12 +2,16 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { ApimgwError } from '../errors.ts';
+import { backupDirFromSettings } from '../config/backup/location.ts';
+import { BackupStore } from '../config/backup/store.ts';
 import type { LoadedConfig } from '../config/loaded.ts';
 import { summarise } from '../config/summary.ts';
 import { createAdminServer } from '../gateway/admin.ts';
 import type { Settings } from '../settings/schema.ts';
 import { StateEngine } from '../state/memory-store.ts';
 import { StateServer } from '../state/state-server.ts';
+import { ClusterMetrics } from '../telemetry/metrics/cluster-metrics.ts';
+import { healthFamilies } from '../telemetry/metrics/health-metrics.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
 
@@ -37,6 +41,9 @@ export interface ConfigFeed {
 /** Restarts of a crashed worker are spaced out so a crash loop cannot spin the CPU. */
 const RESPAWN_DELAY_MS = 1000;
 
+/** A worker that has not sent its metrics by then is represented by its last report, so a stuck worker cannot stall a scrape. */
+const METRICS_TIMEOUT_MS = 1000;
+
 /**
  * The primary process: owns settings, configuration, signals and the admin
  * listener; forks `runtime.workers` workers that share the data port
@@ -49,18 +56,24 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   let appliedAt = new Date();
   let stopping = false;
   const listening = new Set<number>();
+  // Backups are written by the management-plane sync only.
+  const backups = feed ? BackupStore.open(backupDirFromSettings(settings), settings['config.backup.keep']) : undefined;
   const workerCount = settings['runtime.workers'];
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Rate-limit, quota, concurrency and cache state of every worker lives here.
   const state = new StateServer(new StateEngine());
+  const metrics = new ClusterMetrics({ timeoutMs: METRICS_TIMEOUT_MS });
+  let restarts = 0;
   const fork = (): Worker => {
     const worker = cluster.fork();
     state.attach(worker, String(worker.id));
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'listening') listening.add(worker.id);
+      if (message.type === 'metrics-reply') metrics.receive(worker.id, message);
     });
+    worker.once('exit', () => metrics.retire(worker.id));
     worker.once('online', () => worker.send({ type: 'start', settings, config } satisfies PrimaryMessage));
     return worker;
   };
@@ -86,6 +99,17 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
       gateway: settings['gateway.name'], source: feed?.status().source ?? 'local', location: config.source, hash: config.hash,
       appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), sync: feed?.status(), ...summarise(config.snapshot),
     }),
+    metrics: async () => {
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      const ownFamilies = (unansweredWorkers: number) => healthFamilies({
+        config: { revision: config.snapshot.revision, hash: config.hash, source: feed?.status().source ?? 'local', appliedAt },
+        sync: feed?.status(),
+        newestBackupAt: backups ? newestBackupAt(backups) : undefined,
+        workers: { configured: workerCount, serving: listening.size, restarts },
+        unansweredWorkers,
+      }, new Date());
+      return metrics.render(workers, ownFamilies);
+    },
   });
 
   // Start-up: every worker must bind before the gateway counts as started.
@@ -135,6 +159,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   cluster.on('exit', (worker, code, signal) => {
     listening.delete(worker.id);
     if (stopping) return;
+    restarts++;
     logger.error({ worker: worker.id, code, signal }, 'worker stopped unexpectedly; starting a new one');
     setTimeout(() => !stopping && fork(), RESPAWN_DELAY_MS).unref();
   });
@@ -173,6 +198,15 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   state.close();
   logger.info('stopped');
   return 0;
+}
+
+function newestBackupAt(store: BackupStore): Date | undefined {
+  try {
+    const savedAt = store.list().entries[0]?.savedAt;
+    return savedAt === undefined ? undefined : new Date(savedAt);
+  } catch {
+    return undefined;
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { redisConnectionStringProblem } from '../state/redis-connection.ts';
+import { allowedSuitesSchema, DEFAULT_ALLOWED_SUITES } from '../tls/cipher-suites.ts';
 
 /**
  * Every setting apimgw reads, in one table: it validates, coerces, documents
@@ -27,6 +29,11 @@ const duration = z.union([z.number(), z.string().trim()]).transform((value, ctx)
 const endpoint = z.string().trim().min(1)
   .transform((value) => (value.includes('://') ? value : `https://${value}`).replace(/\/+$/, ''))
   .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL or a host name' }));
+/** Checked at start so a typo stops the gateway rather than leave every call failing open; the message never holds the value. */
+const redisConnectionString = z.string().trim().min(1).superRefine((value, ctx) => {
+  const problem = redisConnectionStringProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (StackExchange form host:port,password=…,ssl=True or redis[s]://[:password@]host:port[/db])` });
+});
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])]).transform((v) => v === true || String(v).toLowerCase() === 'true');
 
 export interface SettingDefinition {
@@ -54,7 +61,7 @@ export const SETTINGS = {
   'config.service.endpoint': setting(endpoint, undefined,
     'Management plane URL (`https://host[/prefix]`; a bare host name means https). Set: the configuration is fetched from `{endpoint}/gateways/{gateway.name}/configuration`, polled, and backed up; config.local.path must then be unset.'),
   'config.service.auth': setting(z.string().trim().min(1), undefined,
-    'Gateway token `GatewayKey {gateway}&{expiry}&{signature}` (the `GatewayKey ` prefix may be left out) sent to the management plane. config.service.auth.tokenFile wins when both are set.', { secret: true }),
+    'Gateway token `GatewayKey {gateway}&{expiry}&{signature}` (the `GatewayKey ` prefix may be left out) sent to the management plane; config.service.auth.tokenFile wins when both are set. With config.arm.serviceResourceId: `azureAdApp` signs in to Entra as the app config.service.auth.azureAd.* names; unset, as the managed or workload identity of the host.', { secret: true }),
   'config.service.auth.tokenFile': setting(z.string().min(1), undefined,
     'File holding the gateway token (written by `apimgw token renew`); re-read when it changes, so a renewed token is used from the next poll without a restart.'),
   'config.service.endpoint.disableCertificateValidation': setting(bool, false,
@@ -73,6 +80,18 @@ export const SETTINGS = {
     'Azure API Management instance to federate with through the public ARM API: the configuration is built from the APIs assigned to the gateway gateway.name. Needs config.service.auth=azureAdApp (or a managed/workload identity).'),
   'config.service.auth.azureAd.authority': setting(endpoint, 'https://login.microsoftonline.com',
     'Microsoft Entra authority host used to obtain tokens for ARM (sovereign clouds use their own).'),
+  'config.service.auth.azureAd.tenantId': setting(z.string().trim().min(1), undefined,
+    'Entra tenant (directory) ID of the app registration apimgw signs in as, with config.service.auth=azureAdApp.'),
+  'config.service.auth.azureAd.clientId': setting(z.string().trim().min(1), undefined,
+    'Application (client) ID of the app registration, with config.service.auth=azureAdApp; alone (without a secret or certificate) it picks a user-assigned managed identity.'),
+  'config.service.auth.azureAd.clientSecret': setting(z.string().min(1), undefined,
+    'Client secret of the app registration (config.service.auth=azureAdApp); config.service.auth.azureAd.certificatePath is the alternative.', { secret: true }),
+  'config.service.auth.azureAd.certificatePath': setting(z.string().min(1), undefined,
+    'PEM file with the certificate and private key of the app registration (config.service.auth=azureAdApp), instead of a client secret.'),
+  'config.arm.endpoint': setting(endpoint, 'https://management.azure.com',
+    'Azure Resource Manager endpoint (sovereign clouds use their own, e.g. https://management.chinacloudapi.cn).'),
+  'config.arm.poll.interval': setting(seconds, 300,
+    'Seconds between syncs from ARM (config.arm.serviceResourceId). Each sync reads every assigned API, operation and policy, and ARM limits reads per principal: see README "Use with an Azure API Management instance" before lowering it.'),
   'net.server.http.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTP data port binds to.'),
   'net.server.http.port': setting(port, 8080, 'HTTP data port (0 picks a free port).'),
   'net.server.http.forwarded.proto.enabled': setting(bool, false,
@@ -85,21 +104,54 @@ export const SETTINGS = {
   'net.client.timeout': setting(seconds, 300, 'Seconds to wait for the backend response headers (forward-request default).'),
   'net.client.connections': setting(z.coerce.number().int().min(1).max(65536), 256,
     'Most open connections per backend origin and worker; further requests queue.'),
+  'net.server.https.host': setting(z.string().min(1), '0.0.0.0', 'Address the HTTPS data port binds to.'),
+  'net.server.https.port': setting(port, 8081,
+    'HTTPS data port (0 picks a free port). It listens only when a certificate is configured: net.server.tls.certificate.path, or gateway hostnames with certificates in the configuration.'),
+  'net.server.tls.certificate.path': setting(z.string().min(1), undefined,
+    'Default server certificate: a PEM file (certificate chain, and the key unless net.server.tls.certificate.key.path is set) or a PFX/PKCS#12 file (.pfx, .p12). Served to clients whose SNI name matches no gateway hostname, and to clients that send none. Reloaded when the file changes.'),
+  'net.server.tls.certificate.key.path': setting(z.string().min(1), undefined,
+    'PEM private key of net.server.tls.certificate.path when it is not in the certificate file. Reloaded when the file changes.'),
+  'net.server.tls.certificate.password': setting(z.string(), undefined,
+    'Password of the PFX file, or passphrase of an encrypted PEM key, of net.server.tls.certificate.path.', { secret: true }),
+  'net.server.tls.ciphers.allowed-suites': setting(allowedSuitesSchema, DEFAULT_ALLOWED_SUITES,
+    'Comma-separated IANA names of the cipher suites clients may use (the 30 suites of the Azure self-hosted gateway; default: all of them, in the SHGW order).'),
+  'net.client.tls.ciphers.allowed-suites': setting(allowedSuitesSchema, DEFAULT_ALLOWED_SUITES,
+    'Comma-separated IANA names of the cipher suites offered to HTTPS backends (same 30 names and default as net.server.tls.ciphers.allowed-suites).'),
+  'net.client.tls.ca.path': setting(z.string().min(1), undefined,
+    'PEM bundle of extra certificate authorities trusted for backend TLS, besides the bundled public roots (a private CA, a self-signed backend).'),
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10': setting(bool, false, 'Allow TLS 1.0 to backends (needs OpenSSL security level 0, applied only then).'),
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11': setting(bool, false, 'Allow TLS 1.1 to backends.'),
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls12': setting(bool, true, 'Allow TLS 1.2 to backends.'),
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls13': setting(bool, true, 'Allow TLS 1.3 to backends.'),
   'admin.host': setting(z.string().min(1), '127.0.0.1', 'Address of the admin listener (/livez, /readyz, /config). Loopback by default.'),
   'admin.port': setting(port, 8079, 'Admin listener port (0 picks a free port).'),
   'runtime.workers': setting(z.coerce.number().int().min(1).max(1024), os.availableParallelism(),
     'Worker processes serving traffic; defaults to the number of cores.'),
   'telemetry.logs.std': setting(z.enum(['none', 'text', 'json']), 'json', 'Log format on stdout: json (one object a line), text (human) or none.'),
   'telemetry.logs.std.level': setting(z.enum(['all', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Lowest level logged.'),
+  'telemetry.logs.local': setting(z.enum(['none', 'auto', 'json', 'localsyslog', 'rfc5424', 'journal']).superRefine((value, ctx) => {
+    if (value === 'localsyslog' || value === 'rfc5424' || value === 'journal') ctx.addIssue({ code: 'custom', message: `${value} is not implemented by apimgw; use json (a file or UDP host:port), auto or none` });
+  }), 'auto',
+  'Request log, one entry per request with the APIM GatewayLogs field names: auto = a "request" line in the stdout log (at info level); json = one JSON object a line to telemetry.logs.local.json.endpoint; none.'),
+  'telemetry.logs.local.json.endpoint': setting(z.string().trim().min(1), '127.0.0.1:8888',
+    'Where telemetry.logs.local=json writes: a UDP host:port (one datagram a request, as the Azure self-hosted gateway) or a file path (appended by every worker, rotated by size).'),
+  'telemetry.logs.local.json.rotate.size': setting(z.coerce.number().int().min(1024), 104857600,
+    'Bytes at which the json request log file is rotated (file → file.1 → …).'),
+  'telemetry.logs.local.json.rotate.keep': setting(z.coerce.number().int().min(1).max(1000), 5,
+    'Rotated json request log files kept (file.1 … file.N); older ones are deleted.'),
   'telemetry.metrics.local': setting(z.enum(['none', 'statsd']), 'none',
     'Local metrics sink besides /metrics on the admin listener: none, or statsd (to telemetry.metrics.local.statsd.endpoint).'),
   'telemetry.metrics.local.statsd.endpoint': setting(z.string().trim().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'), undefined,
     'StatsD host:port (UDP) when telemetry.metrics.local=statsd.'),
+  'telemetry.metrics.local.statsd.tag-format': setting(z.enum(['librato', 'dogStatsD', 'influxDB']), 'dogStatsD',
+    'How StatsD lines carry their tags (api, operation, product, hostname, status_class): dogStatsD (`name:1|c|#k:v`), influxDB (`name,k=v:1|c`) or librato (`name#k=v:1|c`).'),
+  'telemetry.metrics.local.statsd.sampling': setting(z.coerce.number().gt(0).max(1), 1,
+    'Share of requests sent to StatsD (0 < rate <= 1); lines carry `|@rate` so the server scales the counts back up.'),
   'observability.opentelemetry.enabled': setting(bool, false,
     'Export traces (a span per request, W3C traceparent sent to the backend) and metrics over OTLP/HTTP to observability.opentelemetry.collector.uri.'),
   'observability.opentelemetry.collector.uri': setting(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }), undefined,
     'OTLP/HTTP collector base URL, e.g. http://collector:4318 (/v1/traces and /v1/metrics are appended).'),
-  'cache.redis.connectionString': setting(z.string().trim().min(1), undefined,
+  'cache.redis.connectionString': setting(redisConnectionString, undefined,
     'Redis shared by several gateways for rate limits, quotas, concurrency limits and the cache: `host:port[,password=…][,ssl=True]` (the StackExchange form APIM uses) or `redis[s]://[:password@]host:port[/db]`. Unset: in-memory state, exact across the workers of this host only.', { secret: true }),
   'runtime.deployment.artifact.source': setting(z.string(), undefined, 'Informational (set by Azure portal YAML / Helm); logged at start.'),
   'runtime.deployment.mechanism': setting(z.string(), undefined, 'Informational (YAML, Docker, Helm); logged at start.'),
@@ -125,6 +177,12 @@ export interface Settings {
   'config.backup.keep': number;
   'config.arm.serviceResourceId'?: string;
   'config.service.auth.azureAd.authority': string;
+  'config.service.auth.azureAd.tenantId'?: string;
+  'config.service.auth.azureAd.clientId'?: string;
+  'config.service.auth.azureAd.clientSecret'?: string;
+  'config.service.auth.azureAd.certificatePath'?: string;
+  'config.arm.endpoint': string;
+  'config.arm.poll.interval': number;
   'net.server.http.host': string;
   'net.server.http.port': number;
   'net.server.http.forwarded.proto.enabled': boolean;
@@ -134,13 +192,31 @@ export interface Settings {
   'net.server.shutdown.timeout': number;
   'net.client.timeout': number;
   'net.client.connections': number;
+  'net.server.https.host': string;
+  'net.server.https.port': number;
+  'net.server.tls.certificate.path'?: string;
+  'net.server.tls.certificate.key.path'?: string;
+  'net.server.tls.certificate.password'?: string;
+  'net.server.tls.ciphers.allowed-suites': string[];
+  'net.client.tls.ciphers.allowed-suites': string[];
+  'net.client.tls.ca.path'?: string;
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10': boolean;
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11': boolean;
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls12': boolean;
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls13': boolean;
   'admin.host': string;
   'admin.port': number;
   'runtime.workers': number;
   'telemetry.logs.std': 'none' | 'text' | 'json';
   'telemetry.logs.std.level': 'all' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  'telemetry.logs.local': 'none' | 'auto' | 'json';
+  'telemetry.logs.local.json.endpoint': string;
+  'telemetry.logs.local.json.rotate.size': number;
+  'telemetry.logs.local.json.rotate.keep': number;
   'telemetry.metrics.local': 'none' | 'statsd';
   'telemetry.metrics.local.statsd.endpoint'?: string;
+  'telemetry.metrics.local.statsd.tag-format': 'librato' | 'dogStatsD' | 'influxDB';
+  'telemetry.metrics.local.statsd.sampling': number;
   'observability.opentelemetry.enabled': boolean;
   'observability.opentelemetry.collector.uri'?: string;
   'cache.redis.connectionString'?: string;

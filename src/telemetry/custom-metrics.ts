@@ -34,8 +34,12 @@ interface MutableSeries {
   last: number;
 }
 
-/** The most series kept: a dimension fed with request data must not grow memory without bound. */
-export const MAX_SERIES = 10_000;
+/**
+ * The most series kept per worker: a dimension fed with request data must not
+ * grow memory without bound, and every series becomes four Prometheus series
+ * on /metrics (sum, count, min, max), so the cap is the scrape's size too.
+ */
+export const MAX_SERIES = 1_000;
 
 export class CustomMetrics {
   readonly #series = new Map<string, MutableSeries>();

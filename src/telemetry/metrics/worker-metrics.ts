@@ -1,0 +1,75 @@
+import { redisFailedOpenTotal } from '../../state/redis-store.ts';
+import { customMetrics } from '../custom-metrics.ts';
+import type { Logger } from '../logger.ts';
+import { onRequestRecord } from '../request-record.ts';
+import type { Settings } from '../../settings/schema.ts';
+import { customMetricFamilies } from './custom-metric-families.ts';
+import { counter, gauge, type MetricFamily, type MetricValue } from './families.ts';
+import { RequestMetrics } from './request-metrics.ts';
+import { StatsdSink, statsdOptions } from './statsd.ts';
+
+/**
+ * A worker's metrics: it subscribes to the finished-request records (so the
+ * data plane builds them), counts them for /metrics, sends them to StatsD when
+ * configured, and answers the primary's metrics requests with every family it
+ * has — requests, emit-metric values, upstream connection pools, Redis
+ * fail-opens.
+ */
+
+/** One backend origin's keep-alive pool (undici Pool.stats). */
+export interface UpstreamPoolStats {
+  origin: string;
+  connected: number;
+  free: number;
+  pending: number;
+  running: number;
+}
+
+export class WorkerMetrics {
+  readonly requests = new RequestMetrics();
+  readonly #upstreamPools: () => UpstreamPoolStats[];
+  #statsd: StatsdSink | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(upstreamPools: () => UpstreamPoolStats[]) {
+    this.#upstreamPools = upstreamPools;
+  }
+
+  start(settings: Settings, logger: Logger): void {
+    const statsd = statsdOptions(settings);
+    if (statsd) {
+      this.#statsd = new StatsdSink(statsd, (message) => logger.warn(message));
+      void this.#statsd.start();
+    }
+    const sink = this.#statsd;
+    this.#unsubscribe = onRequestRecord(sink
+      ? (record) => {
+        this.requests.observe(record);
+        sink.record(record);
+      }
+      : (record) => this.requests.observe(record));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#statsd?.close();
+  }
+
+  families(): MetricFamily[] {
+    return [...this.requests.families(), ...customMetricFamilies(customMetrics), ...upstreamFamilies(this.#upstreamPools()),
+      counter('redis_failed_open_total', 'Shared-state calls (rate limits, quotas, concurrency, cache) answered fail-open because Redis was down or slow.', [{ labels: {}, value: redisFailedOpenTotal() }])];
+  }
+}
+
+function upstreamFamilies(pools: UpstreamPoolStats[]): MetricFamily[] {
+  const connections: MetricValue[] = [];
+  const requests: MetricValue[] = [];
+  for (const pool of pools) {
+    connections.push({ labels: { origin: pool.origin, state: 'busy' }, value: pool.connected - pool.free }, { labels: { origin: pool.origin, state: 'idle' }, value: pool.free });
+    requests.push({ labels: { origin: pool.origin, state: 'running' }, value: pool.running }, { labels: { origin: pool.origin, state: 'queued' }, value: pool.pending });
+  }
+  return [
+    gauge('upstream_connections', 'Open keep-alive connections to each backend origin, busy or idle, summed over workers.', connections),
+    gauge('upstream_requests', 'Requests to each backend origin being sent (running) or waiting for a connection (queued), summed over workers.', requests),
+  ];
+}
