@@ -7,8 +7,8 @@ import type { Settings } from '../settings/schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { backendHeaders, classifyFailure, Forwarder, type BackendFailure } from './forward.ts';
 import { MESSAGES, sendGatewayError, sendKeyInvalid, sendKeyMissing, sendNotFound } from './responses.ts';
-import { Router, type CompiledApi, type RouteMatch } from './router.ts';
-import { SubscriptionIndex, type SubscriptionVerdict } from './subscription.ts';
+import { Router, type CompiledApi } from './router.ts';
+import { SubscriptionIndex } from './subscription.ts';
 import { compilePolicies, type CompiledPolicies, type PolicyPlan } from '../policy/compile.ts';
 import { PolicyFailure } from '../policy/failure.ts';
 import { executeOnError, executePlan } from '../policy/pipeline.ts';
@@ -16,7 +16,9 @@ import type { RequestContext } from '../policy/context/request-context.ts';
 import { secretScrubber } from '../policy/secrets.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
-import { clientIp, headerValue, keyQueryPattern, redactKeyInUrl, withoutParameter } from './incoming.ts';
+import { clientIp, headerValue, keyQueryPattern, withoutParameter } from './incoming.ts';
+import { requestRecord, type RequestState } from './finished-request.ts';
+import { requestChannel, tracePropagation } from '../telemetry/request-record.ts';
 
 const STATUS_PATH = '/status-0123456789abcdef';
 
@@ -35,16 +37,6 @@ interface Compiled {
   anyKeyInUrl: RegExp;
   revision: string | undefined;
   hash: string;
-}
-
-interface RequestRecord {
-  correlationId: string;
-  match?: RouteMatch;
-  verdict?: SubscriptionVerdict;
-  backendResponseCode?: number;
-  backendTime?: number;
-  context?: RequestContext;
-  lastError?: { source: string; reason: string; message: string };
 }
 
 /** LastError messages of backend failures; the Timeout text is the one APIM gateways log. */
@@ -159,7 +151,9 @@ export class DataPlane {
     }
     const compiled = this.#compiled;
     const started = performance.now();
-    const record: RequestRecord = { correlationId: randomUUID() };
+    const record: RequestState = { correlationId: randomUUID() };
+    const beginTrace = tracePropagation.begin;
+    if (beginTrace !== undefined) record.trace = beginTrace(headerValue(req, 'traceparent'));
     this.#inFlight++;
     if (this.#draining) res.setHeader('connection', 'close');
     res.once('close', () => this.#finish(req, res, record, started));
@@ -186,10 +180,10 @@ export class DataPlane {
     record.verdict = verdict;
     if (!verdict.ok) {
       if (verdict.reason === 'SubscriptionKeyNotFound') {
-        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyMissing };
+        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyMissing, section: 'inbound' };
         sendKeyMissing(res, `${scheme}://${req.headers.host ?? ''}/${api.api.path.replace(/^\/+/, '')}`, api.api.subscriptionKeyParameterNames.header);
       } else {
-        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyInvalid };
+        record.lastError = { source: 'authorization', reason: verdict.reason, message: MESSAGES.keyInvalid, section: 'inbound' };
         sendKeyInvalid(res);
       }
       return;
@@ -201,7 +195,7 @@ export class DataPlane {
       return;
     }
     if (!api.backend) {
-      record.lastError = { source: 'configuration', reason: 'BackendNotConfigured', message: `API ${api.api.id} has no serviceUrl` };
+      record.lastError = { source: 'configuration', reason: 'BackendNotConfigured', message: `API ${api.api.id} has no serviceUrl`, section: 'backend' };
       sendGatewayError(res, 500, MESSAGES.internal, record.correlationId);
       return;
     }
@@ -212,7 +206,7 @@ export class DataPlane {
       backendQuery = query!.toString();
     }
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    this.#forwarder.forward({
+    const backend = {
       origin: api.backend.origin,
       path: `${api.backend.basePath}${match.backendPath || (api.backend.basePath ? '' : '/')}${backendQuery ? `?${backendQuery}` : ''}`,
       method: req.method ?? 'GET',
@@ -221,9 +215,14 @@ export class DataPlane {
         clientIp: clientIp(req),
         scheme,
         dropHeader: this.#forwardKey ? undefined : api.keyHeader,
+        traceparent: record.trace?.backendTraceparent,
       }),
       body: hasBody ? req : null,
-    }, res).then((outcome) => {
+    };
+    record.backend = backend;
+    const backendStartedAt = performance.now();
+    record.backendStartedAt = backendStartedAt;
+    this.#forwarder.forward(backend, res, backendStartedAt).then((outcome) => {
       record.backendResponseCode = outcome.statusCode;
       record.backendTime = outcome.headersAfterMs;
     }, (error: unknown) => this.#backendFailed(error, res, record));
@@ -234,7 +233,7 @@ export class DataPlane {
    * operation it asks about; a request for a known API runs that API's
    * on-error policies (APIM does); anything else is the plain 404.
    */
-  #unmatched(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled,
+  #unmatched(req: IncomingMessage, res: ServerResponse, record: RequestState, compiled: Compiled,
     request: { path: string; scheme: 'http' | 'https'; queryString: string; query: URLSearchParams | undefined }): void {
     const { path, scheme, queryString, query } = request;
     // A CORS preflight needs no OPTIONS operation: the cors policy of the operation it asks about answers it.
@@ -255,11 +254,11 @@ export class DataPlane {
       this.#runOnError(req, res, record, compiled, api, apiPlan, { path, scheme, queryString });
       return;
     }
-    record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: OPERATION_NOT_FOUND };
+    record.lastError = { source: 'configuration', reason: 'OperationNotFound', message: OPERATION_NOT_FOUND, section: 'inbound' };
     sendNotFound(res);
   }
 
-  #runPolicies(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, plan: PolicyPlan,
+  #runPolicies(req: IncomingMessage, res: ServerResponse, record: RequestState, compiled: Compiled, plan: PolicyPlan,
     request: { path: string; scheme: 'http' | 'https'; queryString: string; queryKey: string | undefined; query: URLSearchParams | undefined; product: Product | undefined; preflight?: boolean }): void {
     const match = record.match!;
     const verdict = record.verdict!;
@@ -288,6 +287,7 @@ export class DataPlane {
       },
     });
     record.context = context;
+    if (record.trace !== undefined) context.traceparent = record.trace.backendTraceparent;
     if (plan.streamable) context.directResponse = res;
     executePlan(plan, context, { proxyFailureStatus: this.#proxyFailureStatus })
       .then(() => {
@@ -300,7 +300,7 @@ export class DataPlane {
         }
         // The backend failed halfway through a streamed response: nothing sensible can follow its first bytes.
         if (res.headersSent) res.destroy();
-        else writeResponse(context, req, res);
+        else this.#respond(context, req, res, record);
       })
       .catch((error: unknown) => {
         this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
@@ -312,7 +312,7 @@ export class DataPlane {
    * No operation of the API matched: as APIM does, the API's (and global)
    * on-error policies run with LastError OperationNotFound and the 404 prepared.
    */
-  #runOnError(req: IncomingMessage, res: ServerResponse, record: RequestRecord, compiled: Compiled, api: CompiledApi, plan: PolicyPlan,
+  #runOnError(req: IncomingMessage, res: ServerResponse, record: RequestState, compiled: Compiled, api: CompiledApi, plan: PolicyPlan,
     request: { path: string; scheme: 'http' | 'https'; queryString: string }): void {
     const context = createRequestContext({
       req,
@@ -334,17 +334,18 @@ export class DataPlane {
     record.context = context;
     const notFound = new PolicyFailure(404, 'OperationNotFound', MESSAGES.notFound, { lastErrorMessage: OPERATION_NOT_FOUND });
     executeOnError(plan, context, notFound, { proxyFailureStatus: this.#proxyFailureStatus })
-      .then(() => writeResponse(context, req, res))
+      .then(() => this.#respond(context, req, res, record))
       .catch((error: unknown) => {
         this.#logger.debug({ correlationId: record.correlationId, err: error }, 'response to the client failed');
         res.destroy();
       });
   }
 
-  #backendFailed(error: unknown, res: ServerResponse, record: RequestRecord): void {
+  #backendFailed(error: unknown, res: ServerResponse, record: RequestState): void {
     const reason = classifyFailure(error);
     const message = BACKEND_FAILURE_MESSAGES[reason];
-    record.lastError = { source: 'forward-request', reason, message };
+    record.lastError = { source: 'forward-request', reason, message, section: 'backend' };
+    record.responseReadyAt = performance.now();
     this.#logger.debug({ correlationId: record.correlationId, err: error }, 'backend request failed');
     if (res.headersSent || reason === 'ClientConnectionFailure') {
       res.destroy();
@@ -362,31 +363,17 @@ export class DataPlane {
     return 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
   }
 
-  #finish(req: IncomingMessage, res: ServerResponse, record: RequestRecord, started: number): void {
+  /** Sends the response the policies left in context, noting when it was ready for the request record. */
+  #respond(context: RequestContext, req: IncomingMessage, res: ServerResponse, record: RequestState): void {
+    if (requestChannel.hasSubscribers) record.responseReadyAt = performance.now();
+    writeResponse(context, req, res);
+  }
+
+  /** The request is over (response sent or client gone): one record for the telemetry subscribers, built only when there are some. */
+  #finish(req: IncomingMessage, res: ServerResponse, record: RequestState, started: number): void {
     this.#inFlight--;
     if (this.#inFlight === 0 && this.#idle) this.#idle();
-    if (!this.#logger.isLevelEnabled('info')) return;
-    const { match, verdict, context } = record;
-    const backendTime = context ? context.backendTimeMs : record.backendTime;
-    const lastError = context?.lastError ? { source: context.lastError.Source, reason: context.lastError.Reason, message: context.lastError.Message } : record.lastError;
-    const owner = verdict?.ok ? verdict.owner : undefined;
-    this.#logger.info({
-      correlationId: record.correlationId,
-      method: req.method,
-      url: redactKeyInUrl(req.url ?? '', match?.api, this.#compiled?.anyKeyInUrl),
-      responseCode: res.writableFinished ? res.statusCode : 0,
-      backendResponseCode: context ? context.backendStatus : record.backendResponseCode,
-      totalTime: Math.round(performance.now() - started),
-      backendTime: backendTime === undefined ? undefined : Math.round(backendTime),
-      apiId: match?.api.api.id,
-      operationId: match?.operation.operation.id,
-      productId: verdict?.ok ? verdict.product?.id : undefined,
-      apimSubscriptionId: owner?.subscription.id,
-      callerIpAddress: clientIp(req),
-      lastErrorSource: lastError?.source,
-      lastErrorReason: lastError?.reason,
-      lastErrorMessage: lastError === undefined || !this.#compiled ? lastError?.message : this.#compiled.scrub(lastError.message),
-    }, 'request');
+    if (requestChannel.hasSubscribers) requestChannel.publish(requestRecord(req, res, record, started, this.#compiled));
   }
 
   /** Requests Node's parser refuses never reach a handler: answer them plainly and close. */

@@ -41,6 +41,8 @@ export interface BackendResponse {
   headers: string[];
   body: Readable;
   headersAfterMs: number;
+  /** performance.now() when the request was sent, for the request record's phases. */
+  startedAt: number;
 }
 
 export interface BackendOutcome {
@@ -103,8 +105,7 @@ export class Forwarder {
    * anything when the backend fails before its headers arrive, so the caller
    * can still answer with an APIM error; failures after that end the response.
    */
-  forward(request: BackendRequest, res: ServerResponse): Promise<BackendOutcome> {
-    const started = performance.now();
+  forward(request: BackendRequest, res: ServerResponse, started = performance.now()): Promise<BackendOutcome> {
     let outcome: BackendOutcome | undefined;
     return this.#pool(request.origin).stream(
       { path: request.path, method: request.method, headers: request.headers, body: request.body },
@@ -125,12 +126,12 @@ export class Forwarder {
    * `onHeaders` returns once the status and headers (hop-by-hop removed) are
    * known. Rejects without calling `onHeaders` when the backend fails first.
    */
-  stream(request: BufferedBackendRequest, onHeaders: (statusCode: number, headers: string[], headersAfterMs: number) => Writable): Promise<void> {
+  stream(request: BufferedBackendRequest, onHeaders: (statusCode: number, headers: string[], headersAfterMs: number, startedAt: number) => Writable): Promise<void> {
     const started = performance.now();
     const { dispatcher, options, deadline } = this.#dispatch(request);
     return dispatcher.stream(options, ({ statusCode, headers }) => {
       deadline?.met();
-      return onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started);
+      return onHeaders(statusCode, withoutHopByHop(headers), performance.now() - started, started);
     }).then(() => undefined, (error: unknown) => {
       deadline?.met();
       throw error;
@@ -147,7 +148,7 @@ export class Forwarder {
     } finally {
       deadline?.met();
     }
-    return { statusCode: response.statusCode, headers: withoutHopByHop(response.headers), body: response.body, headersAfterMs: performance.now() - started };
+    return { statusCode: response.statusCode, headers: withoutHopByHop(response.headers), body: response.body, headersAfterMs: performance.now() - started, startedAt: started };
   }
 
   /** Where a buffered-or-streamed backend call goes and with which options, timeouts included. */
@@ -199,7 +200,7 @@ function withoutHopByHop(headers: Record<string, string | string[] | undefined>)
  * backend, X-Forwarded-* added, the subscription key removed unless forwarding
  * it was asked for.
  */
-export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string }): string[] {
+export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string; traceparent?: string }): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
   const listed = connectionListed(req.headers.connection);
@@ -217,9 +218,11 @@ export function backendHeaders(req: IncomingMessage, options: { backendHost: str
       forwardedHost ??= raw[i + 1]!;
       continue;
     }
-    if (lower === 'x-forwarded-proto') continue;
+    if (lower === 'x-forwarded-proto' || (lower === 'traceparent' && options.traceparent !== undefined)) continue;
     out.push(name, raw[i + 1]!);
   }
+  // Tracing on: the backend's parent span is the gateway's backend span, not the client's.
+  if (options.traceparent !== undefined) out.push('traceparent', options.traceparent);
   pushForwardingHeaders(out, { host: options.backendHost, forwardedFor, clientIp: options.clientIp, forwardedHost: forwardedHost ?? req.headers.host ?? '', scheme: options.scheme });
   return out;
 }

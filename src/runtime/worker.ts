@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { DataPlane } from '../gateway/data-plane.ts';
 import { useStateLogger } from '../state/worker-state.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { startWorkerTelemetry, type WorkerTelemetry } from '../telemetry/worker-telemetry.ts';
 import type { PrimaryMessage, WorkerMessage } from './messages.ts';
 
 /**
@@ -13,6 +14,7 @@ import type { PrimaryMessage, WorkerMessage } from './messages.ts';
 export function runWorker(): void {
   let plane: DataPlane | undefined;
   let logger: Logger | undefined;
+  let telemetry: WorkerTelemetry | undefined;
   let shutdownTimeout = 30;
   let draining = false;
 
@@ -22,6 +24,7 @@ export function runWorker(): void {
     if (draining) return;
     draining = true;
     if (plane) await plane.drain(shutdownTimeout);
+    await telemetry?.close();
     logger?.flush();
     process.exit(0);
   };
@@ -39,9 +42,13 @@ export function runWorker(): void {
           send({ type: 'listen-failed', code: error.code ?? 'UNKNOWN', message: error.message });
           process.exit(1);
         });
-        plane.server.listen(settings['net.server.http.port'], settings['net.server.http.host'], () => {
-          const address = plane!.server.address();
-          if (address && typeof address === 'object') send({ type: 'listening', address: address.address, port: address.port });
+        // Request logs and traces subscribe before the first request can arrive.
+        void startWorkerTelemetry(settings, logger).then((started) => {
+          telemetry = started;
+          plane!.server.listen(settings['net.server.http.port'], settings['net.server.http.host'], () => {
+            const address = plane!.server.address();
+            if (address && typeof address === 'object') send({ type: 'listening', address: address.address, port: address.port });
+          });
         });
         break;
       }

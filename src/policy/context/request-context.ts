@@ -42,6 +42,12 @@ export class RequestContext {
   /** The backend's status and time to headers, for the request log; undefined until a backend answered. */
   backendStatus: number | undefined;
   backendTimeMs: number | undefined;
+  /** performance.now() when the backend request was sent, for the request record's phases. */
+  backendStartedAt: number | undefined;
+  /** For the request log: whether cache-lookup answered (hit) or ran without an entry (miss). */
+  cache: 'hit' | 'miss' | 'none' = 'none';
+  /** With tracing enabled: the traceparent forward-request sends to the backend. */
+  traceparent: string | undefined;
   /** Work due once the response is final (deferred rate-limit counting, remaining-calls headers); run by the pipeline. */
   readonly beforeResponse: Array<(context: RequestContext) => void | Promise<void>> = [];
   /**
@@ -92,9 +98,10 @@ export class RequestContext {
     }
   }
 
-  backendResponded(statusCode: number, headersAfterMs: number): void {
+  backendResponded(statusCode: number, headersAfterMs: number, startedAt: number): void {
     this.backendStatus = statusCode;
     this.backendTimeMs = headersAfterMs;
+    this.backendStartedAt = startedAt;
   }
 
   /** Ends the pipeline with the response as it stands. */

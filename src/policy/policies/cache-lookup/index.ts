@@ -40,6 +40,7 @@ export const cacheLookupPolicy: PolicyDefinition = {
       const state: LookupState = { key: responseCacheKey(keyParts(context, developer, headers, queryParameters)), downstream, mustRevalidate: mustRevalidate(context) };
       rememberLookup(context, state);
       const cached = fromCacheValue(await store.getCached(state.key));
+      context.cache = cached ? 'hit' : 'miss';
       if (!cached) return;
       const responseHeaders = HeaderDictionary.fromRaw(cached.headers);
       const cacheControl = downstreamCacheControl(state, (cached.expiresAt - Date.now()) / 1000);

@@ -51,8 +51,8 @@ export const forwardRequest: PolicyDefinition = {
     /** No outbound policy will look at the response: stream it straight to the client. */
     const stream = (context: RequestContext, client: ServerResponse): Promise<void> => {
       const { request } = context;
-      return forwarder.stream(outgoing(context, request.url, request.method, request.body?.forwardable ?? null), (statusCode, headers, headersAfterMs) => {
-        context.backendResponded(statusCode, headersAfterMs);
+      return forwarder.stream(outgoing(context, request.url, request.method, request.body?.forwardable ?? null), (statusCode, headers, headersAfterMs, startedAt) => {
+        context.backendResponded(statusCode, headersAfterMs, startedAt);
         context.responded = true;
         if (context.beforeResponse.length === 0) {
           // Nothing will look at these headers: pass them through as they came.
@@ -107,7 +107,7 @@ export const forwardRequest: PolicyDefinition = {
         HeaderDictionary.fromRaw(response.headers),
         new MessageBody(response.body, bodyLimitBytes),
       );
-      context.backendResponded(response.statusCode, response.headersAfterMs);
+      context.backendResponded(response.statusCode, response.headersAfterMs, response.startedAt);
       if (failOnErrorStatus(context) && response.statusCode >= 400 && response.statusCode <= 599) {
         throw new BackendStatusError(response.statusCode);
       }
@@ -139,6 +139,7 @@ function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElse
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
     if (redirectedElsewhere && CREDENTIALS.has(lower)) continue;
+    if (lower === 'traceparent' && context.traceparent !== undefined) continue;
     if (lower === 'host') host = redirectedElsewhere ? undefined : raw[i + 1];
     else if (lower === 'x-forwarded-for') forwardedFor = raw[i + 1];
     else if (lower === 'x-forwarded-host') forwardedHost = raw[i + 1];
@@ -160,5 +161,7 @@ function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElse
     forwardedHost: forwardedHost ?? original.origin.slice(original.scheme.length + 3),
     scheme: original.scheme,
   });
+  // Tracing on: the backend's parent span is the gateway's backend span, not the client's.
+  if (context.traceparent !== undefined) headers.push('traceparent', context.traceparent);
   return headers;
 }
