@@ -4,6 +4,7 @@ import { VERSION } from '../version.ts';
 import { registerBackupList } from './commands/backup-list.ts';
 import { registerBackupRestore } from './commands/backup-restore.ts';
 import { registerBackupVerify } from './commands/backup-verify.ts';
+import { registerCheckConnectivity } from './commands/check-connectivity.ts';
 import { registerConfigFetch } from './commands/config-fetch.ts';
 import { registerConfigInspect } from './commands/config-inspect.ts';
 import { registerConfigServe } from './commands/config-serve.ts';
@@ -40,6 +41,7 @@ Examples:
   apimgw config inspect gateway.yaml --json   what a config holds, as JSON
   apimgw config serve --dir ./apiops          a management plane for federated gateways
   apimgw token inspect --file gw1.token       a gateway token's expiry and days left
+  apimgw check-connectivity --env-file env.conf   can this machine reach the management plane, backends, Redis…
 
 Exit codes: 0 ok, 1 the check failed or the gateway could not run, 2 usage or settings error.
 Documentation: docs/settings.md, docs/configuration.md, docs/policies.md, docs/errors.md`);
@@ -57,6 +59,7 @@ Documentation: docs/settings.md, docs/configuration.md, docs/policies.md, docs/e
   registerTokenCreate(token, context);
   registerTokenInspect(token, context);
   registerTokenRenew(token, context);
+  registerCheckConnectivity(program, context);
   for (const command of [program, ...program.commands, ...config.commands, ...backup.commands, ...token.commands]) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

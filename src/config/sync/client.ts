@@ -17,6 +17,8 @@ export interface ConfigClientOptions {
   timeoutSeconds: number;
   disableCertificateValidation: boolean;
   userAgent: string;
+  /** Used instead of the proxy-aware default (`check-connectivity` brings one with --resolve and --ca applied). The caller owns it: do not call close() or destroy() then. */
+  dispatcher?: Dispatcher;
 }
 
 export type FetchResult =
@@ -69,7 +71,7 @@ export class ConfigClient {
     this.heartbeatUrl = `${base}/heartbeat`;
     const tls = { rejectUnauthorized: !options.disableCertificateValidation };
     // HTTP_PROXY / HTTPS_PROXY / NO_PROXY as curl reads them; TLS options apply direct and through a proxy alike.
-    this.#dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+    this.#dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
   }
 
   /** The configuration, or `unchanged` when it still has the ETag we hold. */

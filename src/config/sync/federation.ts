@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { ApimgwError } from '../../errors.ts';
 import { checkPolicies } from '../../policy/check.ts';
 import type { Settings } from '../../settings/schema.ts';
@@ -32,7 +33,7 @@ export function isFederated(settings: Settings): boolean {
 }
 
 /** A client for the management plane the settings name, with the token source they name. */
-export function createConfigClient(settings: Settings, token: TokenSource): ConfigClient {
+export function createConfigClient(settings: Settings, token: TokenSource, dispatcher?: Dispatcher): ConfigClient {
   return new ConfigClient({
     endpoint: settings['config.service.endpoint']!,
     gatewayName: settings['gateway.name'],
@@ -40,6 +41,7 @@ export function createConfigClient(settings: Settings, token: TokenSource): Conf
     timeoutSeconds: settings['config.service.integration.timeout'],
     disableCertificateValidation: settings['config.service.endpoint.disableCertificateValidation'],
     userAgent: `apimgw/${VERSION}`,
+    ...(dispatcher ? { dispatcher } : {}),
   });
 }
 
