@@ -6,6 +6,8 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { VERSION } from '../../version.ts';
 import { backupDirFromSettings } from '../backup/location.ts';
 import { BackupStore } from '../backup/store.ts';
+import { ArmConfigClient } from '../arm/source.ts';
+import { armAuth, checkArmExclusive, isArmMode } from '../arm/settings.ts';
 import { ConfigClient } from './client.ts';
 import { loadSnapshotJson } from './snapshot.ts';
 import { ConfigSync, type SnapshotBackups } from './sync.ts';
@@ -17,6 +19,11 @@ import { TokenSource } from './token-source.ts';
  * error, because an operator who set both cannot have meant both.
  */
 export function isFederated(settings: Settings): boolean {
+  if (isArmMode(settings)) {
+    checkArmExclusive(settings);
+    armAuth(settings);
+    return true;
+  }
   const endpoint = settings['config.service.endpoint'];
   if (endpoint === undefined) return false;
   if (settings['config.local.path'] !== undefined) {
@@ -45,11 +52,11 @@ export function createConfigClient(settings: Settings, token: TokenSource, dispa
   });
 }
 
-function backupsFor(settings: Settings, logger: Logger): SnapshotBackups {
+function backupsFor(settings: Settings, logger: Logger, origin: string): SnapshotBackups {
   const store = BackupStore.open(backupDirFromSettings(settings), settings['config.backup.keep']);
   return {
     save: async (config) => {
-      await store.save(config, settings['config.service.endpoint']!);
+      await store.save(config, origin);
     },
     newest: () => {
       const config = store.loadNewestValid((message) => logger.warn({ dir: store.dir }, message));
@@ -61,11 +68,23 @@ function backupsFor(settings: Settings, logger: Logger): SnapshotBackups {
 }
 
 export function createConfigSync(settings: Settings, logger: Logger): ConfigSync {
+  if (isArmMode(settings)) {
+    const client = new ArmConfigClient(settings);
+    return new ConfigSync({
+      client,
+      token: undefined,
+      backups: backupsFor(settings, logger, client.target.url),
+      validate: (body, source) => loadSnapshotJson(body, source, settings),
+      logger,
+      pollIntervalSeconds: settings['config.arm.poll.interval'],
+      heartbeatIntervalSeconds: settings['config.service.heartbeat.interval'],
+    });
+  }
   const token = new TokenSource(settings, (message) => logger.warn(message));
   return new ConfigSync({
     client: createConfigClient(settings, token),
     token,
-    backups: backupsFor(settings, logger),
+    backups: backupsFor(settings, logger, settings['config.service.endpoint']!),
     validate: (body, source) => loadSnapshotJson(body, source, settings),
     logger,
     pollIntervalSeconds: settings['config.service.poll.interval'],

@@ -6,7 +6,7 @@ import { daysLeft } from '../../token/format.ts';
 import { EXPIRY_WARNING_DAYS } from '../../token/token-file.ts';
 import { VERSION } from '../../version.ts';
 import type { LoadedConfig } from '../loaded.ts';
-import { SyncFailure, type ConfigClient, type Heartbeat } from './client.ts';
+import { SyncFailure, type FetchResult, type Heartbeat } from './client.ts';
 import { jittered, pollDelayMs } from './schedule.ts';
 import type { TokenSource } from './token-source.ts';
 
@@ -27,9 +27,21 @@ export interface SnapshotBackups {
   newest(): LoadedConfig | undefined;
 }
 
+/** Where snapshots come from: the management-plane client (client.ts) or the ARM source (src/config/arm). */
+export interface SnapshotClient {
+  /** Shown in logs and /config as where the configuration comes from. */
+  readonly configurationUrl: string;
+  fetchConfiguration(etag?: string): Promise<FetchResult>;
+  sendHeartbeat(heartbeat: Heartbeat): Promise<void>;
+  destroy(): Promise<void>;
+  /** Figures of the source's own for /config and /metrics (ARM: calls per sync). */
+  status?(): Record<string, number | undefined>;
+}
+
 export interface ConfigSyncOptions {
-  client: ConfigClient;
-  token: TokenSource;
+  client: SnapshotClient;
+  /** The gateway token the management plane needs; none for ARM, which signs in to Entra ID instead. */
+  token: TokenSource | undefined;
   backups: SnapshotBackups | undefined;
   /** Parses and fully validates a fetched body (throws ApimgwError with located details). */
   validate: (body: string, source: string) => LoadedConfig;
@@ -135,6 +147,7 @@ export class ConfigSync {
       lastAttemptAt: this.#lastAttemptAt?.toISOString(),
       lastResult: this.#lastOutcome,
       lastError: this.#lastError(),
+      ...this.#options.client.status?.(),
       token: { gateway: token.gateway, expiresAt: token.expiresAt, daysLeft: token.daysLeft, problem: token.problem, warning: token.warning },
     };
   }
@@ -146,6 +159,7 @@ export class ConfigSync {
 
   #tokenState(): { gateway?: string; expiresAt?: string; daysLeft?: number; problem?: string; warning?: string } {
     let token;
+    if (!this.#options.token) return {};
     try {
       token = this.#options.token.current();
     } catch (error) {

@@ -1,0 +1,122 @@
+import { ApiManagementClient } from '@azure/arm-apimanagement';
+import {
+  AuthenticationError, ChainedTokenCredential, ClientCertificateCredential, ClientSecretCredential, CredentialUnavailableError,
+  ManagedIdentityCredential, WorkloadIdentityCredential, type TokenCredential,
+} from '@azure/identity';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Settings } from '../../settings/schema.ts';
+import { VERSION } from '../../version.ts';
+import { SyncFailure } from '../sync/client.ts';
+import { armAuth, type ArmAuth, type ArmSettings } from './settings.ts';
+
+/**
+ * The ARM client with the credential the settings name, and the translation
+ * of what the SDKs throw into the sync's three kinds of trouble, so that an
+ * operator reads "credentials wrong" or "unreachable", never a stack.
+ */
+
+export type ArmClientSettings = ArmSettings & Pick<Settings, 'config.service.auth.azureAd.authority' | 'config.service.integration.timeout'>;
+
+/** Requests sent, including the SDK's retries; 429s among them. Reset per sync by the caller. */
+export interface ArmCallCounter {
+  calls: number;
+  throttled: number;
+}
+
+/** Retries of one request on 429/5xx, each after the Retry-After ARM sends (the SDK's throttling policy) or an exponential delay. */
+const MAX_RETRIES = 3;
+
+/** Entra clouds MSAL knows; any other authority (Azure Stack, a test double) is taken as given instead of being looked up at login.microsoftonline.com. */
+const KNOWN_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
+
+export function createCredential(auth: ArmAuth, authorityHost: string): TokenCredential {
+  const options = { authorityHost, disableInstanceDiscovery: !KNOWN_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname) };
+  switch (auth.kind) {
+    case 'secret':
+      return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.secret, options);
+    case 'certificate':
+      return new ClientCertificateCredential(auth.tenantId, auth.clientId, { certificatePath: auth.certificatePath }, options);
+    case 'identity': {
+      // Exactly two, in this order (not DefaultAzureCredential, which would also try developer logins on a server):
+      // AKS workload identity when its webhook injected the federated token file, then the VM/App Service managed identity.
+      const managed = new ManagedIdentityCredential(auth.clientId === undefined ? {} : { clientId: auth.clientId });
+      if (process.env.AZURE_FEDERATED_TOKEN_FILE === undefined) return managed;
+      return new ChainedTokenCredential(new WorkloadIdentityCredential({ ...options, ...(auth.clientId ? { clientId: auth.clientId } : {}) }), managed);
+    }
+  }
+}
+
+/** `abort` ends every request in flight (shutdown must not wait out an integration timeout). */
+export function createArmClient(settings: ArmClientSettings, subscriptionId: string, counter: ArmCallCounter, abort?: AbortSignal): ApiManagementClient {
+  const endpoint = settings['config.arm.endpoint'];
+  const credential = createCredential(armAuth(settings), settings['config.service.auth.azureAd.authority']);
+  const client = new ApiManagementClient(credential, subscriptionId, {
+    endpoint,
+    $host: endpoint,
+    userAgentOptions: { userAgentPrefix: `apimgw/${VERSION}` },
+    retryOptions: { maxRetries: MAX_RETRIES },
+  });
+  const timeoutMs = Math.round(settings['config.service.integration.timeout'] * 1000);
+  // After the retry phase: every attempt is counted, a retried 429 included, because each one costs ARM budget.
+  const counting: PipelinePolicy = {
+    name: 'apimgwArmCallCounter',
+    async sendRequest(request, next) {
+      if (!request.timeout) request.timeout = timeoutMs;
+      if (abort && !request.abortSignal) request.abortSignal = abort;
+      counter.calls++;
+      const response = await next(request);
+      if (response.status === 429) counter.throttled++;
+      return response;
+    },
+  };
+  client.pipeline.addPolicy(counting, { afterPhase: 'Retry' });
+  return client;
+}
+
+interface RestLikeError {
+  name?: string;
+  message?: string;
+  statusCode?: number;
+  code?: string;
+  cause?: { code?: string };
+}
+
+const ENTRA_HINT = 'Check config.service.auth.azureAd.tenantId, clientId and the client secret or certificate (an expired secret is refused too); `apimgw check-connectivity` tests the sign-in alone.';
+const ROLE_HINT = 'Give the identity the read actions of README "Use with an Azure API Management instance" on the APIM instance (custom role), and check config.arm.serviceResourceId.';
+
+/** One line saying what went wrong with an ARM call or the sign-in before it; never holds a secret. */
+export function armFailure(error: unknown, what: string): SyncFailure {
+  if (error instanceof SyncFailure) return error;
+  if (error instanceof AuthenticationError) {
+    const code = error.errorResponse.error;
+    // MSAL reports a network failure as an authentication error without an HTTP answer.
+    if (!error.statusCode || code === 'network_error' || code === 'ClientAuthError') {
+      return new SyncFailure('unreachable', 'EntraUnreachable', `Entra ID did not answer the sign-in (${firstLine(error.errorResponse.errorDescription || error.message)})`,
+        'Check config.service.auth.azureAd.authority, DNS, the network path and HTTPS_PROXY/NO_PROXY to the Entra authority host.');
+    }
+    return new SyncFailure('unauthorized', code || `HTTP${error.statusCode}`, `Entra ID refused the credentials (${code}: ${firstLine(error.errorResponse.errorDescription)})`, ENTRA_HINT);
+  }
+  if (error instanceof CredentialUnavailableError || (error as RestLikeError).name === 'AggregateAuthenticationError') {
+    return new SyncFailure('unauthorized', 'NoCredential', `no Azure identity to sign in with (${firstLine((error as Error).message)})`,
+      'Set config.service.auth=azureAdApp with config.service.auth.azureAd.tenantId, clientId and clientSecret, or run where a managed or workload identity is assigned.');
+  }
+  const rest = error as RestLikeError;
+  const status = rest.statusCode;
+  const detail = `${rest.code ? `${rest.code}: ` : ''}${firstLine(rest.message ?? String(error))}`;
+  if (status === undefined) {
+    const reason = rest.code ?? rest.cause?.code ?? rest.name ?? 'Error';
+    return new SyncFailure('unreachable', reason, `ARM did not answer ${what} (${detail})`,
+      'Check config.arm.endpoint, DNS, the network path and HTTPS_PROXY/NO_PROXY; a running gateway keeps serving its last configuration.');
+  }
+  if (status === 401 || status === 403) return new SyncFailure('unauthorized', rest.code ?? `HTTP${status}`, `ARM refused ${what} (HTTP ${status} ${detail})`, ROLE_HINT);
+  if (status === 429 || status >= 500) {
+    return new SyncFailure('unreachable', `HTTP${status}`, `ARM answered HTTP ${status} to ${what} after ${MAX_RETRIES} retries (${detail})`,
+      status === 429 ? 'ARM throttles this principal: raise config.arm.poll.interval, or give each gateway instance its own identity.' : 'ARM is failing; the gateway keeps serving its last configuration and retries with backoff.');
+  }
+  return new SyncFailure('rejected', rest.code ?? `HTTP${status}`, `ARM answered HTTP ${status} to ${what} (${detail})`,
+    status === 404 ? 'Check config.arm.serviceResourceId names the APIM instance and gateway.name one of its gateways (APIM → Gateways).' : undefined);
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split(/\r?\n/)[0]!.trim().slice(0, 300);
+}
