@@ -140,6 +140,11 @@ export class DataPlane {
     await this.#forwarder.close();
   }
 
+  /** The backend connection pools of this worker, for /metrics. */
+  upstreamPoolStats(): ReturnType<Forwarder['poolStats']> {
+    return this.#forwarder.poolStats();
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (url === STATUS_PATH) {

@@ -77,6 +77,17 @@ function headersDeadline(timeoutMs: number, signal: AbortSignal | undefined): { 
   };
 }
 
+export interface UpstreamPoolStats {
+  /** scheme://host:port of the backend. */
+  origin: string;
+  /** Open connections, and how many of them are idle. */
+  connected: number;
+  free: number;
+  /** Requests being sent or answered, and requests waiting for a connection. */
+  running: number;
+  waiting: number;
+}
+
 export class Forwarder {
   readonly #pools = new Map<string, Pool>();
   readonly #options: { connections: number; timeoutMs: number };
@@ -166,6 +177,14 @@ export class Forwarder {
       signal: deadline?.signal ?? request.signal,
     };
     return { dispatcher: request.dispatcher ?? this.#pool(request.origin), options, deadline };
+  }
+
+  /** Connections and requests per backend origin (undici Pool.stats), for /metrics. */
+  poolStats(): UpstreamPoolStats[] {
+    return [...this.#pools].map(([origin, pool]) => {
+      const { connected, free, pending, queued, running } = pool.stats;
+      return { origin, connected, free, running, waiting: pending + queued };
+    });
   }
 
   /** Closes idle backend connections; used when shutting down. */

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { DataPlane } from '../gateway/data-plane.ts';
 import { useStateLogger } from '../state/worker-state.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { WorkerMetrics } from '../telemetry/metrics/worker-metrics.ts';
 import { startWorkerTelemetry, type WorkerTelemetry } from '../telemetry/worker-telemetry.ts';
 import type { PrimaryMessage, WorkerMessage } from './messages.ts';
 
@@ -19,11 +20,13 @@ export function runWorker(): void {
   let draining = false;
 
   const send = (message: WorkerMessage) => process.send?.(message);
+  const metrics = new WorkerMetrics(() => plane?.upstreamPoolStats() ?? []);
 
   const drain = async () => {
     if (draining) return;
     draining = true;
     if (plane) await plane.drain(shutdownTimeout);
+    metrics.stop();
     await telemetry?.close();
     logger?.flush();
     process.exit(0);
@@ -38,6 +41,7 @@ export function runWorker(): void {
         useStateLogger(logger);
         plane = new DataPlane(settings, logger);
         plane.apply(config);
+        metrics.start(settings, logger);
         plane.server.once('error', (error: NodeJS.ErrnoException) => {
           send({ type: 'listen-failed', code: error.code ?? 'UNKNOWN', message: error.message });
           process.exit(1);
@@ -63,6 +67,9 @@ export function runWorker(): void {
         break;
       case 'drain':
         void drain();
+        break;
+      case 'metrics-request':
+        send({ type: 'metrics-reply', id: message.id, families: metrics.families() });
         break;
     }
   });

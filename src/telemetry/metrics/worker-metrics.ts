@@ -1,3 +1,4 @@
+import type { UpstreamPoolStats } from '../../gateway/forward.ts';
 import { redisFailedOpenTotal } from '../../state/redis-store.ts';
 import { customMetrics } from '../custom-metrics.ts';
 import type { Logger } from '../logger.ts';
@@ -15,15 +16,6 @@ import { StatsdSink, statsdOptions } from './statsd.ts';
  * has — requests, emit-metric values, upstream connection pools, Redis
  * fail-opens.
  */
-
-/** One backend origin's keep-alive pool (undici Pool.stats). */
-export interface UpstreamPoolStats {
-  origin: string;
-  connected: number;
-  free: number;
-  pending: number;
-  running: number;
-}
 
 export class WorkerMetrics {
   readonly requests = new RequestMetrics();
@@ -66,10 +58,10 @@ function upstreamFamilies(pools: UpstreamPoolStats[]): MetricFamily[] {
   const requests: MetricValue[] = [];
   for (const pool of pools) {
     connections.push({ labels: { origin: pool.origin, state: 'busy' }, value: pool.connected - pool.free }, { labels: { origin: pool.origin, state: 'idle' }, value: pool.free });
-    requests.push({ labels: { origin: pool.origin, state: 'running' }, value: pool.running }, { labels: { origin: pool.origin, state: 'queued' }, value: pool.pending });
+    requests.push({ labels: { origin: pool.origin, state: 'running' }, value: pool.running }, { labels: { origin: pool.origin, state: 'waiting' }, value: pool.waiting });
   }
   return [
     gauge('upstream_connections', 'Open keep-alive connections to each backend origin, busy or idle, summed over workers.', connections),
-    gauge('upstream_requests', 'Requests to each backend origin being sent (running) or waiting for a connection (queued), summed over workers.', requests),
+    gauge('upstream_requests', 'Requests to each backend origin being sent or answered (running) or waiting for a connection (waiting), summed over workers.', requests),
   ];
 }
