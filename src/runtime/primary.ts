@@ -12,6 +12,7 @@ import { StateEngine } from '../state/memory-store.ts';
 import { StateServer } from '../state/state-server.ts';
 import { ClusterMetrics } from '../telemetry/metrics/cluster-metrics.ts';
 import { healthFamilies } from '../telemetry/metrics/health-metrics.ts';
+import { statsdOptions } from '../telemetry/metrics/statsd.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
 
@@ -59,6 +60,8 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   // Backups are written by the management-plane sync only.
   const backups = feed ? BackupStore.open(backupDirFromSettings(settings), settings['config.backup.keep']) : undefined;
   const workerCount = settings['runtime.workers'];
+  // Settings only the workers read are checked here, so a mistake is one error at start, not a crash loop of workers.
+  statsdOptions(settings);
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Rate-limit, quota, concurrency and cache state of every worker lives here.
