@@ -94,7 +94,7 @@ HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply to the management plane, Entra ID and 
       const options: ProbeOptions = { timeoutMs: timeoutSeconds * 1000, overrides, extraCa, proxies: proxySettings(io.env) };
 
       const spinner = io.stderr.isTTY === true && !flags.json && io.env.CI === undefined && io.env.NO_COLOR === undefined
-        ? ora({ text: 'checking connectivity', stream: io.stderr }).start()
+        ? ora({ text: 'checking connectivity', stream: io.stderr, isEnabled: true, discardStdin: false }).start()
         : undefined;
       let done = 0;
       const probe = async (target: Target) => {
