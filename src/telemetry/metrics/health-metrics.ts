@@ -25,7 +25,7 @@ export function healthFamilies(health: GatewayHealth, now: Date): MetricFamily[]
   const one = (value: number, labels: Record<string, string> = {}): MetricValue[] => [{ labels, value }];
   const { config, sync, workers } = health;
   const families = [
-    gauge('config_info', 'The configuration being served (value 1): its revision, the first 12 hex digits of its hash, and where it came from (local or federated).',
+    gauge('config_info', 'The configuration being served (value 1): its revision, the first 12 hex digits of its hash, and where it came from (local, management plane, …).',
       one(1, { revision: config.revision ?? '', hash: config.hash.slice(0, 12), source: config.source })),
     gauge('config_applied_timestamp_seconds', 'When the configuration being served was applied (Unix time).', one(seconds(config.appliedAt))),
     gauge('config_age_seconds', 'Seconds since the configuration being served was applied.', one(Math.max(0, seconds(now) - seconds(config.appliedAt)))),
