@@ -45,6 +45,10 @@ export const ERRORS = {
     exitCode: EXIT_FAILURE,
     hint: 'Another process holds the port: stop it or choose another port (net.server.http.port, admin.port).',
   },
+  APIMGW_E_TLS_CERTIFICATE: {
+    exitCode: EXIT_USAGE,
+    hint: 'Check net.server.tls.certificate.path (PEM with its key, or a .pfx/.p12), net.server.tls.certificate.key.path and the password.',
+  },
   APIMGW_E_WORKER_EXIT: {
     exitCode: EXIT_FAILURE,
     hint: 'A worker stopped during start-up; the log line before this one says why.',

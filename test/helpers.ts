@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createEchoServer } from '../examples/echo-backend.ts';
 import { parseConfigText } from '../src/config/load-file.ts';
 import type { LoadedConfig } from '../src/config/loaded.ts';
+import { DEFAULT_ALLOWED_SUITES } from '../src/tls/cipher-suites.ts';
 
 export const REPO_ROOT = new URL('..', import.meta.url).pathname;
 
@@ -20,6 +21,8 @@ export async function startEcho(): Promise<{ server: http.Server; port: number; 
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
+const DEFAULT_SUITES: readonly string[] = DEFAULT_ALLOWED_SUITES.split(',');
+
 /** Data-plane settings for tests: short timeouts, small pools; override per test with a spread. */
 export const DATA_PLANE_SETTINGS = {
   'net.server.http.forwarded.proto.enabled': false,
@@ -31,6 +34,12 @@ export const DATA_PLANE_SETTINGS = {
   'gateway.subscriptionKey.forward': false,
   'gateway.backendFailure.statusCodes': 'apim',
   'gateway.name': 'test-gateway',
+  'net.server.tls.ciphers.allowed-suites': DEFAULT_SUITES,
+  'net.client.tls.ciphers.allowed-suites': DEFAULT_SUITES,
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10': false,
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11': false,
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls12': true,
+  'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls13': true,
 } as const;
 
 export function configFromYaml(yaml: string): LoadedConfig {

@@ -80,17 +80,63 @@ export const NamedValueSchema = z.object({
   secret: z.boolean().default(false),
 }).strict();
 
+/** ARM ids (`/subscriptions/…/certificates/contoso`) and bare names both name a certificate by its last segment. */
+const certificateRef = name.transform((id) => id.slice(id.lastIndexOf('/') + 1));
+
 export const BackendSchema = z.object({
   id: name,
   url: z.url({ protocol: /^https?$/ }),
   protocol: z.string().default('http'),
   description: z.string().optional(),
+  /** ARM backend `tls`: both checks on unless turned off for this backend. */
+  tls: z.object({
+    validateCertificateChain: z.boolean().default(true),
+    validateCertificateName: z.boolean().default(true),
+  }).loose().optional(),
+  /** ARM backend `credentials`; `certificateIds` are the client certificates presented to the backend (mTLS). */
+  credentials: z.object({ certificateIds: z.array(certificateRef).optional() }).loose().optional(),
 }).loose();
+
+/**
+ * A certificate (ARM `certificates/{id}`): `data` is the Base64 PFX (or PEM
+ * text) with its `password`, as ARM takes it; `path` (+ `keyPath`) names a
+ * PEM or PFX file instead, which the gateway re-reads when it changes.
+ */
+export const CertificateSchema = z.object({
+  id: name,
+  data: z.string().min(1).optional(),
+  password: z.string().optional(),
+  path: z.string().min(1).optional(),
+  keyPath: z.string().min(1).optional(),
+  subject: z.string().optional(),
+  thumbprint: z.string().optional(),
+  expirationDate: z.string().optional(),
+}).strict().refine((c) => (c.data === undefined) !== (c.path === undefined), 'exactly one of data or path is required');
+
+/** ARM `gateways/{g}/hostnameConfigurations`: the certificate served for a host name (SNI) and its TLS options. */
+export const HostnameSchema = z.object({
+  hostname: z.string().min(1).regex(/^(\*\.)?[A-Za-z0-9.-]+$/, 'must be a host name, optionally starting with "*."'),
+  certificateId: certificateRef,
+  negotiateClientCertificate: z.boolean().default(false),
+  tls10Enabled: z.boolean().default(false),
+  tls11Enabled: z.boolean().default(false),
+  http2Enabled: z.boolean().default(false),
+}).strict();
+
+/** ARM `gateways/{g}/certificateAuthorities`: CAs that client certificates chain to (validate-client-certificate, Verify()). */
+export const CertificateAuthoritySchema = z.object({
+  certificateId: certificateRef,
+  isTrusted: z.boolean().default(true),
+}).strict();
 
 export const SnapshotSchema = z.object({
   schemaVersion: z.literal(1).default(1),
   revision: z.string().optional(),
-  gateway: z.object({ name: z.string().optional() }).loose().optional(),
+  gateway: z.object({
+    name: z.string().optional(),
+    hostnames: z.array(HostnameSchema).default([]),
+    certificateAuthorities: z.array(CertificateAuthoritySchema).default([]),
+  }).loose().optional(),
   policy: z.string().optional(),
   namedValues: z.array(NamedValueSchema).default([]),
   policyFragments: z.array(z.object({ id: name, policy: z.string() }).strict()).default([]),
@@ -98,6 +144,7 @@ export const SnapshotSchema = z.object({
   apis: z.array(ApiSchema).default([]),
   products: z.array(ProductSchema).default([]),
   subscriptions: z.array(SubscriptionSchema).default([]),
+  certificates: z.array(CertificateSchema).default([]),
 }).strict();
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
@@ -106,6 +153,9 @@ export type Operation = z.infer<typeof OperationSchema>;
 export type Product = z.infer<typeof ProductSchema>;
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 export type VersionSet = z.infer<typeof VersionSetSchema>;
+export type Backend = z.infer<typeof BackendSchema>;
+export type Certificate = z.infer<typeof CertificateSchema>;
+export type Hostname = z.infer<typeof HostnameSchema>;
 
 /** `orders;rev=2` → `orders`: versions and revisions of one API share the base id in subscription scopes. */
 export function baseApiId(id: string): string {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { baseApiId, SnapshotSchema, type Snapshot } from './model.ts';
+import { validateTls } from './validate-tls.ts';
 
 export type IssuePath = ReadonlyArray<string | number>;
 
@@ -44,6 +45,7 @@ function validateSnapshot(snapshot: Snapshot): { errors: ConfigIssue[]; warnings
   duplicates(snapshot.subscriptions, (s) => s.id, ['subscriptions'], 'subscription id', errors);
   duplicates(snapshot.namedValues, (n) => n.name, ['namedValues'], 'named value', errors);
   duplicates(snapshot.backends, (b) => b.id, ['backends'], 'backend id', errors);
+  validateTls(snapshot, errors, warnings);
 
   const apiBaseIds = new Set(snapshot.apis.map((a) => baseApiId(a.id)));
   const productIds = new Set(snapshot.products.map((p) => p.id));

@@ -16,6 +16,8 @@ import type { RequestContext } from '../policy/context/request-context.ts';
 import { secretScrubber } from '../policy/secrets.ts';
 import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
+import { ClientCertificates } from '../tls/client-certificate.ts';
+import { HttpsListener, type HttpsSettings } from '../tls/https-listener.ts';
 import { clientIp, headerValue, keyQueryPattern, withoutParameter } from './incoming.ts';
 import { requestRecord, type RequestState } from './finished-request.ts';
 import { requestChannel, tracePropagation } from '../telemetry/request-record.ts';
@@ -52,7 +54,7 @@ const PROXY_FAILURE_STATUS = { Timeout: 504, BackendConnectionFailure: 502 } as 
 type DataPlaneSettings = Pick<Settings,
   | 'net.server.http.forwarded.proto.enabled' | 'net.server.http.maxHeaderSize' | 'net.server.http.requestTimeout'
   | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'
-  | 'gateway.backendFailure.statusCodes' | 'gateway.name'>;
+  | 'gateway.backendFailure.statusCodes' | 'gateway.name'> & HttpsSettings;
 
 /** The most of a message body a policy may read into memory. */
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -63,6 +65,8 @@ const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
  */
 export class DataPlane {
   readonly server: http.Server;
+  /** The HTTPS data port; the worker binds it only when certificates are configured. */
+  readonly https: HttpsListener;
   #compiled: Compiled | undefined;
   #draining = false;
   #inFlight = 0;
@@ -87,6 +91,7 @@ export class DataPlane {
       keepAliveTimeout: settings['net.server.http.keepAliveTimeout'] * 1000,
     }, (req, res) => this.#handle(req, res));
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#refuseMalformed(error, socket));
+    this.https = new HttpsListener(settings, logger, (req, res) => this.#handle(req, res), (error, socket) => this.#refuseMalformed(error, socket));
   }
 
   get ready(): boolean {
@@ -101,6 +106,7 @@ export class DataPlane {
   apply(config: LoadedConfig): boolean {
     if (this.#compiled?.hash === config.hash) return false;
     const { snapshot } = config;
+    this.https.apply(snapshot);
     this.#compiled = {
       router: new Router(snapshot),
       subscriptions: new SubscriptionIndex(snapshot),
@@ -113,7 +119,7 @@ export class DataPlane {
         backendTimeoutSeconds: this.#settings['net.client.timeout'],
         bodyLimitBytes: BODY_LIMIT_BYTES,
       }, undefined, config.policySources),
-      views: new ContextViews(snapshot, this.#settings['gateway.name']),
+      views: new ContextViews(snapshot, this.#settings['gateway.name'], new ClientCertificates(this.https.certificates.authorities)),
       scrub: secretScrubber(snapshot),
       anyKeyInUrl: keyQueryPattern(snapshot.apis.map((api) => api.subscriptionKeyParameterNames.query)),
       revision: config.snapshot.revision,
@@ -125,8 +131,9 @@ export class DataPlane {
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes what is left. */
   async drain(timeoutSeconds: number): Promise<void> {
     this.#draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = Promise.all([new Promise<void>((resolve) => this.server.close(() => resolve())), this.https.close()]);
     this.server.closeIdleConnections();
+    this.https.closeIdleConnections();
     if (this.#inFlight > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
       let timer: NodeJS.Timeout | undefined;
@@ -136,6 +143,7 @@ export class DataPlane {
       if (this.#inFlight > 0) this.#logger.warn({ inFlight: this.#inFlight }, 'shutdown timeout reached; closing remaining connections');
     }
     this.server.closeAllConnections();
+    this.https.closeAllConnections();
     await closed;
     await this.#forwarder.close();
   }
@@ -286,6 +294,7 @@ export class DataPlane {
       clientIp: clientIp(req),
       requestId: record.correlationId,
       bodyLimitBytes: BODY_LIMIT_BYTES,
+      clientCertificates: compiled.views.clientCertificates,
       clientGone: (onGone) => {
         if (res.destroyed && !res.writableFinished) onGone();
         else res.once('close', () => res.writableFinished || onGone());
@@ -334,6 +343,7 @@ export class DataPlane {
       clientIp: clientIp(req),
       requestId: record.correlationId,
       bodyLimitBytes: BODY_LIMIT_BYTES,
+      clientCertificates: compiled.views.clientCertificates,
       clientGone: () => {},
     });
     record.context = context;

@@ -10,6 +10,7 @@ import {
   apiView, deploymentView, operationView, productView, subscriptionViews,
   type ApiView, type DeploymentView, type OperationView, type ProductView, type SubscriptionView,
 } from '../policy/context/views.ts';
+import type { ClientCertificates } from '../tls/client-certificate.ts';
 import { connectionListed, HOP_BY_HOP } from './forward.ts';
 import type { CompiledOperation, MatchedParameters } from './operation-matcher.ts';
 import type { CompiledApi, RouteMatch } from './router.ts';
@@ -22,13 +23,15 @@ import type { KeyOwner } from './subscription.ts';
  */
 export class ContextViews {
   readonly deployment: DeploymentView;
+  readonly clientCertificates: ClientCertificates;
   readonly #apis = new Map<CompiledApi['api'], ApiView>();
   readonly #operations = new Map<CompiledOperation, OperationView>();
   readonly #products = new Map<Product, ProductView>();
   readonly #subscriptions = new Map<Subscription, { primary?: SubscriptionView; secondary?: SubscriptionView }>();
 
-  constructor(snapshot: Snapshot, gatewayId: string) {
+  constructor(snapshot: Snapshot, gatewayId: string, clientCertificates: ClientCertificates) {
     this.deployment = deploymentView(gatewayId, '', '');
+    this.clientCertificates = clientCertificates;
     const byId = new Map<string, ApiView>();
     for (const api of snapshot.apis) {
       const view = apiView(api);
@@ -81,6 +84,7 @@ export interface IncomingRequestParts {
   requestId: string;
   bodyLimitBytes: number;
   clientGone: ClientGoneWatcher;
+  clientCertificates: ClientCertificates;
 }
 
 /** Builds the request's RequestContext: Url is the backend URL, OriginalUrl what the client sent. */
@@ -109,6 +113,8 @@ export function createRequestContext(parts: IncomingRequestParts): RequestContex
     body: hasBody ? new MessageBody(req, parts.bodyLimitBytes) : null,
     ipAddress: parts.clientIp,
     matchedParameters,
+    socket: req.socket,
+    clientCertificates: parts.clientCertificates,
   });
   return new RequestContext({ request, response: new ResponseMessage(), route: parts.route, requestId: parts.requestId, clientGone: parts.clientGone });
 }

@@ -21,8 +21,8 @@ export type PrimaryMessage =
   | StateReplyMessage;
 
 export type WorkerMessage =
-  | { type: 'listening'; address: string; port: number }
-  | { type: 'listen-failed'; code: string; message: string }
+  | { type: 'listening'; address: string; port: number; httpsPort?: number }
+  | { type: 'listen-failed'; listener: 'http' | 'https'; code: string; message: string }
   | { type: 'applied'; hash: string }
   | MetricsReply
   | StateRequestMessage;

@@ -14,6 +14,7 @@ import { ClusterMetrics } from '../telemetry/metrics/cluster-metrics.ts';
 import { healthFamilies } from '../telemetry/metrics/health-metrics.ts';
 import { statsdOptions } from '../telemetry/metrics/statsd.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { checkDefaultCertificate } from '../tls/server-certificates.ts';
 import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
 
 export interface GatewayOptions {
@@ -63,6 +64,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   // Settings only the workers read are checked here, so a mistake is one error at start, not a crash loop of workers.
   statsdOptions(settings);
 
+  checkDefaultCertificate(settings);
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Rate-limit, quota, concurrency and cache state of every worker lives here.
   const state = new StateServer(new StateEngine());
@@ -116,17 +118,18 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   });
 
   // Start-up: every worker must bind before the gateway counts as started.
-  const started = new Promise<{ address: string; port: number }>((resolve, reject) => {
+  const started = new Promise<{ address: string; port: number; httpsPort?: number }>((resolve, reject) => {
     for (let i = 0; i < workerCount; i++) {
       const worker = fork();
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return;
         if (message.type === 'listen-failed') {
-          reject(new ApimgwError('APIMGW_E_LISTEN', `cannot listen on ${settings['net.server.http.host']}:${settings['net.server.http.port']}: ${message.code}`, {
-            hint: message.code === 'EADDRINUSE' ? undefined : 'Check net.server.http.host is an address of this machine and the port is allowed.',
+          const prefix = `net.server.${message.listener}` as const;
+          reject(new ApimgwError('APIMGW_E_LISTEN', `cannot listen on ${settings[`${prefix}.host`]}:${settings[`${prefix}.port`]}: ${message.code}`, {
+            hint: message.code === 'EADDRINUSE' ? undefined : `Check ${prefix}.host is an address of this machine and the port is allowed.`,
           }));
         }
-        if (message.type === 'listening' && listening.size === workerCount) resolve({ address: message.address, port: message.port });
+        if (message.type === 'listening' && listening.size === workerCount) resolve({ address: message.address, port: message.port, httpsPort: message.httpsPort });
       });
       worker.once('exit', (code) => {
         if (listening.size < workerCount) reject(new ApimgwError('APIMGW_E_WORKER_EXIT', `worker ${worker.id} exited with code ${code} during start-up`));
@@ -142,13 +145,13 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   };
 
   try {
-    const { address, port } = await started;
+    const { address, port, httpsPort } = await started;
     await listen(admin, settings['admin.port'], settings['admin.host']);
     const adminAddress = admin.address();
     logger.info({
-      gateway: settings['gateway.name'], address, port, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
+      gateway: settings['gateway.name'], address, port, httpsPort, workers: workerCount, adminPort: typeof adminAddress === 'object' && adminAddress ? adminAddress.port : undefined,
       source: feed?.status().source ?? 'local', location: config.source, revision: config.snapshot.revision, apis: config.snapshot.apis.length,
-    }, `apimgw listening on http://${address}:${port}`);
+    }, `apimgw listening on http://${address}:${port}${httpsPort === undefined ? '' : ` and https://${settings['net.server.https.host']}:${httpsPort}`}`);
     feed?.start(apply);
   } catch (error) {
     stopping = true;

@@ -1,5 +1,9 @@
 import cluster from 'node:cluster';
+import type { AddressInfo, Server } from 'node:net';
 import { DataPlane } from '../gateway/data-plane.ts';
+import type { LoadedConfig } from '../config/loaded.ts';
+import type { Settings } from '../settings/schema.ts';
+import { ServerCertificates } from '../tls/server-certificates.ts';
 import { useStateLogger } from '../state/worker-state.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { WorkerMetrics } from '../telemetry/metrics/worker-metrics.ts';
@@ -42,17 +46,16 @@ export function runWorker(): void {
         plane = new DataPlane(settings, logger);
         plane.apply(config);
         metrics.start(settings, logger);
-        plane.server.once('error', (error: NodeJS.ErrnoException) => {
-          send({ type: 'listen-failed', code: error.code ?? 'UNKNOWN', message: error.message });
-          process.exit(1);
-        });
+        for (const [listener, server] of [['http', plane.server], ['https', plane.https.server]] as const) {
+          server.once('error', (error: NodeJS.ErrnoException) => {
+            send({ type: 'listen-failed', listener, code: error.code ?? 'UNKNOWN', message: error.message });
+            process.exit(1);
+          });
+        }
         // Request logs and traces subscribe before the first request can arrive.
         void startWorkerTelemetry(settings, logger).then((started) => {
           telemetry = started;
-          plane!.server.listen(settings['net.server.http.port'], settings['net.server.http.host'], () => {
-            const address = plane!.server.address();
-            if (address && typeof address === 'object') send({ type: 'listening', address: address.address, port: address.port });
-          });
+          void listenAll(plane!, settings, config).then((ports) => send({ type: 'listening', ...ports }));
         });
         break;
       }
@@ -78,4 +81,15 @@ export function runWorker(): void {
   process.on('SIGTERM', () => void drain());
   process.on('SIGINT', () => void drain());
   process.on('disconnect', () => void drain());
+}
+
+/** Binds the HTTP port, and the HTTPS port when there is a certificate to serve on it. */
+async function listenAll(plane: DataPlane, settings: Settings, config: LoadedConfig): Promise<{ address: string; port: number; httpsPort?: number }> {
+  const bind = (server: Server, port: number, host: string) => new Promise<AddressInfo>((resolve) => {
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+  const http = await bind(plane.server, settings['net.server.http.port'], settings['net.server.http.host']);
+  if (!ServerCertificates.configured(settings, config.snapshot)) return { address: http.address, port: http.port };
+  const https = await bind(plane.https.server, settings['net.server.https.port'], settings['net.server.https.host']);
+  return { address: http.address, port: http.port, httpsPort: https.port };
 }

@@ -139,6 +139,14 @@ export const SETTINGS = {
     'Bytes at which the json request log file is rotated (file → file.1 → …).'),
   'telemetry.logs.local.json.rotate.keep': setting(z.coerce.number().int().min(1).max(1000), 5,
     'Rotated json request log files kept (file.1 … file.N); older ones are deleted.'),
+  'telemetry.eventhub.endpoint': setting(z.string().trim().min(1), undefined,
+    'Where log-to-eventhub events go (every logger-id): a file path (one JSON object a line, fsynced every 100 ms, rotated by size) or an http(s) URL (JSON arrays POSTed in batches, retried with backoff). Unset: each event is an info line in the stdout log.'),
+  'telemetry.eventhub.buffer': setting(z.coerce.number().int().min(1).max(10_000_000), 100_000,
+    'log-to-eventhub events each worker holds while the HTTP endpoint is down; further events are dropped and counted.'),
+  'telemetry.eventhub.rotate.size': setting(z.coerce.number().int().min(1024), 104857600,
+    'Bytes at which the log-to-eventhub file is rotated (file → file.1 → …).'),
+  'telemetry.eventhub.rotate.keep': setting(z.coerce.number().int().min(1).max(1000), 5,
+    'Rotated log-to-eventhub files kept; older ones are deleted.'),
   'telemetry.metrics.local': setting(z.enum(['none', 'statsd']), 'none',
     'Local metrics sink besides /metrics on the admin listener: none, or statsd (to telemetry.metrics.local.statsd.endpoint).'),
   'telemetry.metrics.local.statsd.endpoint': setting(z.string().trim().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'), undefined,
@@ -197,8 +205,8 @@ export interface Settings {
   'net.server.tls.certificate.path'?: string;
   'net.server.tls.certificate.key.path'?: string;
   'net.server.tls.certificate.password'?: string;
-  'net.server.tls.ciphers.allowed-suites': string[];
-  'net.client.tls.ciphers.allowed-suites': string[];
+  'net.server.tls.ciphers.allowed-suites': readonly string[];
+  'net.client.tls.ciphers.allowed-suites': readonly string[];
   'net.client.tls.ca.path'?: string;
   'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10': boolean;
   'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11': boolean;
@@ -213,6 +221,10 @@ export interface Settings {
   'telemetry.logs.local.json.endpoint': string;
   'telemetry.logs.local.json.rotate.size': number;
   'telemetry.logs.local.json.rotate.keep': number;
+  'telemetry.eventhub.endpoint'?: string;
+  'telemetry.eventhub.buffer': number;
+  'telemetry.eventhub.rotate.size': number;
+  'telemetry.eventhub.rotate.keep': number;
   'telemetry.metrics.local': 'none' | 'statsd';
   'telemetry.metrics.local.statsd.endpoint'?: string;
   'telemetry.metrics.local.statsd.tag-format': 'librato' | 'dogStatsD' | 'influxDB';

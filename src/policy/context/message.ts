@@ -1,5 +1,8 @@
 import { MessageBody } from './body.ts';
 import { HostDictionary, MultiValueDictionary } from './dictionary.ts';
+import type { Socket } from 'node:net';
+import type { ClientCertificates } from '../../tls/client-certificate.ts';
+import type { X509Certificate2 } from '../expression/dotnet/x509.ts';
 import type { MessageUrl } from './url.ts';
 
 /**
@@ -41,8 +44,14 @@ export class RequestMessage {
   body: MessageBody | null;
   readonly ipAddress: string;
   readonly matchedParameters: HostDictionary<string>;
+  /** The client connection and the snapshot's certificate registry, for context.Request.Certificate (absent in unit tests). */
+  readonly #socket: Socket | undefined;
+  readonly #clientCertificates: ClientCertificates | undefined;
 
-  constructor(init: { method: string; url: MessageUrl; originalUrl: MessageUrl; headers: HeaderDictionary; body: MessageBody | null; ipAddress: string; matchedParameters: HostDictionary<string> }) {
+  constructor(init: {
+    method: string; url: MessageUrl; originalUrl: MessageUrl; headers: HeaderDictionary; body: MessageBody | null; ipAddress: string; matchedParameters: HostDictionary<string>;
+    socket?: Socket; clientCertificates?: ClientCertificates;
+  }) {
     this.method = init.method;
     this.originalMethod = init.method;
     this.url = init.url;
@@ -51,6 +60,8 @@ export class RequestMessage {
     this.body = init.body;
     this.ipAddress = init.ipAddress;
     this.matchedParameters = init.matchedParameters;
+    this.#socket = init.socket;
+    this.#clientCertificates = init.clientCertificates;
   }
 
   get Method(): string {
@@ -89,9 +100,9 @@ export class RequestMessage {
     return this.matchedParameters;
   }
 
-  /** Client certificates arrive with the HTTPS listener (TLS issue); until then there is none. */
-  get Certificate(): null {
-    return null;
+  /** The certificate the client presented in the TLS handshake; null over plain HTTP or when none was asked for or sent. */
+  get Certificate(): X509Certificate2 | null {
+    return this.#socket && this.#clientCertificates ? this.#clientCertificates.of(this.#socket) : null;
   }
 
   get PrivateEndpointConnection(): null {

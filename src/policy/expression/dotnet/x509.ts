@@ -37,8 +37,24 @@ function attribute(nodeName: string, key: string): string | null {
 
 const TRUSTED_ROOTS = rootCertificates.map((pem) => new NodeCertificate(pem));
 
+/** What a certificate is verified against beyond the bundled roots: the chain the peer sent and the gateway's trusted CAs. */
+export interface CertificateTrust {
+  readonly intermediates: readonly NodeCertificate[];
+  readonly roots: readonly NodeCertificate[];
+}
+
+const NO_EXTRA_TRUST: CertificateTrust = { intermediates: [], roots: TRUSTED_ROOTS };
+
 export class X509Certificate {
   readonly #cert: NodeCertificate;
+  #trust: CertificateTrust = NO_EXTRA_TRUST;
+
+  /** A client certificate received over TLS: Verify() also walks the chain the client sent and the gateway's certificate authorities. */
+  static received(cert: NodeCertificate, intermediates: readonly NodeCertificate[], authorities: readonly NodeCertificate[]): X509Certificate2 {
+    const received = new X509Certificate2(cert);
+    received.#trust = { intermediates, roots: authorities.length === 0 ? TRUSTED_ROOTS : [...authorities, ...TRUSTED_ROOTS] };
+    return received;
+  }
 
   /** `new X509Certificate2(bytes)` with DER or PEM bytes (PFX with a password is not supported), or a PEM/base64 string. */
   constructor(data: unknown) {
@@ -138,7 +154,7 @@ export class X509Certificate {
 
   /** Chain to a trusted root, every certificate within its validity period. */
   Verify(): boolean {
-    return verifyChain(this.#cert, [], Date.now());
+    return verifyChain(this.#cert, this.#trust.intermediates, Date.now(), this.#trust.roots);
   }
 
   /** APIM's helper: the same chain check; revocation is never checked here. */
