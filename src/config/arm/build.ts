@@ -68,8 +68,10 @@ export class ArmSnapshotBuilder {
   readonly #rg: string;
   readonly #service: string;
   readonly #gateway: string;
+  readonly #serviceId: string;
 
   constructor(client: ApiManagementClient, target: ArmTarget) {
+    this.#serviceId = `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}/providers/Microsoft.ApiManagement/service/${target.serviceName}`;
     this.#client = client;
     this.#rg = target.resourceGroup;
     this.#service = target.serviceName;
@@ -138,7 +140,7 @@ export class ArmSnapshotBuilder {
     const [rg, svc] = [this.#rg, this.#service];
     const [operations, policy] = await Promise.all([
       collect(c.apiOperation.listByApi(rg, svc, id)),
-      optionalPolicy(() => c.apiPolicy.get(rg, svc, id, 'policy', { format: 'rawxml' })),
+      this.#apiPolicy(id),
     ]);
     return defined({
       id,
@@ -156,6 +158,27 @@ export class ArmSnapshotBuilder {
       policy,
       operations: await mapLimited(operations, (operation) => this.#operation(id, operation)),
     });
+  }
+
+  /**
+   * The SDK's apiPolicy.get is generated with `isXML` and drops the value of
+   * ARM's JSON answer, so this one GET goes through the client's pipeline
+   * (same credential, retries, counting) and is read as the JSON it is.
+   */
+  async #apiPolicy(apiId: string): Promise<string | undefined> {
+    const { createHttpHeaders, createPipelineRequest } = await import('@azure/core-rest-pipeline');
+    const url = `${this.#client.$host}${this.#serviceId}/apis/${encodeURIComponent(apiId)}/policies/policy?api-version=${this.#client.apiVersion}&format=rawxml`;
+    const response = await this.#client.sendRequest(createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) }));
+    if (response.status === 404) return undefined;
+    const body = (() => {
+      try {
+        return JSON.parse(response.bodyAsText ?? '') as { properties?: { value?: string }; error?: { code?: string; message?: string } };
+      } catch {
+        return {};
+      }
+    })();
+    if (response.status !== 200) throw Object.assign(new Error(body.error?.message ?? `HTTP ${response.status}`), { statusCode: response.status, code: body.error?.code });
+    return body.properties?.value;
   }
 
   async #operation(apiId: string, operation: OperationContract): Promise<Data> {

@@ -1,8 +1,5 @@
-import { ApiManagementClient } from '@azure/arm-apimanagement';
-import {
-  AuthenticationError, ChainedTokenCredential, ClientCertificateCredential, ClientSecretCredential, CredentialUnavailableError,
-  ManagedIdentityCredential, WorkloadIdentityCredential, type TokenCredential,
-} from '@azure/identity';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { TokenCredential } from '@azure/identity';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Settings } from '../../settings/schema.ts';
 import { VERSION } from '../../version.ts';
@@ -13,6 +10,8 @@ import { armAuth, type ArmAuth, type ArmSettings } from './settings.ts';
  * The ARM client with the credential the settings name, and the translation
  * of what the SDKs throw into the sync's three kinds of trouble, so that an
  * operator reads "credentials wrong" or "unreachable", never a stack.
+ * The SDKs are imported on first use: they double the start-up time of
+ * every command, and only ARM mode needs them.
  */
 
 export type ArmClientSettings = ArmSettings & Pick<Settings, 'config.service.auth.azureAd.authority' | 'config.service.integration.timeout'>;
@@ -29,7 +28,8 @@ const MAX_RETRIES = 3;
 /** Entra clouds MSAL knows; any other authority (Azure Stack, a test double) is taken as given instead of being looked up at login.microsoftonline.com. */
 const KNOWN_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
 
-export function createCredential(auth: ArmAuth, authorityHost: string): TokenCredential {
+export async function createCredential(auth: ArmAuth, authorityHost: string): Promise<TokenCredential> {
+  const { ChainedTokenCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } = await import('@azure/identity');
   const options = { authorityHost, disableInstanceDiscovery: !KNOWN_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname) };
   switch (auth.kind) {
     case 'secret':
@@ -47,9 +47,10 @@ export function createCredential(auth: ArmAuth, authorityHost: string): TokenCre
 }
 
 /** `abort` ends every request in flight (shutdown must not wait out an integration timeout). */
-export function createArmClient(settings: ArmClientSettings, subscriptionId: string, counter: ArmCallCounter, abort?: AbortSignal): ApiManagementClient {
+export async function createArmClient(settings: ArmClientSettings, subscriptionId: string, counter: ArmCallCounter, abort?: AbortSignal): Promise<ApiManagementClient> {
+  const { ApiManagementClient } = await import('@azure/arm-apimanagement');
   const endpoint = settings['config.arm.endpoint'];
-  const credential = createCredential(armAuth(settings), settings['config.service.auth.azureAd.authority']);
+  const credential = await createCredential(armAuth(settings), settings['config.service.auth.azureAd.authority']);
   const client = new ApiManagementClient(credential, subscriptionId, {
     endpoint,
     $host: endpoint,
@@ -73,12 +74,15 @@ export function createArmClient(settings: ArmClientSettings, subscriptionId: str
   return client;
 }
 
+/** What the Azure SDKs throw, read by shape: the SDK modules are loaded lazily and may not be loaded at all when this runs. */
 interface RestLikeError {
   name?: string;
+  errorResponse?: { error?: string; errorDescription?: string };
+  /** MSAL's error under @azure/identity's AuthenticationRequiredError: ServerError when Entra answered, ClientAuthError when it could not be reached. */
+  cause?: { name?: string; code?: string; errorCode?: string; errorMessage?: string };
   message?: string;
   statusCode?: number;
   code?: string;
-  cause?: { code?: string };
 }
 
 const ENTRA_HINT = 'Check config.service.auth.azureAd.tenantId, clientId and the client secret or certificate (an expired secret is refused too); `apimgw check-connectivity` tests the sign-in alone.';
@@ -87,20 +91,34 @@ const ROLE_HINT = 'Give the identity the read actions of README "Use with an Azu
 /** One line saying what went wrong with an ARM call or the sign-in before it; never holds a secret. */
 export function armFailure(error: unknown, what: string): SyncFailure {
   if (error instanceof SyncFailure) return error;
-  if (error instanceof AuthenticationError) {
-    const code = error.errorResponse.error;
+  const rest = error as RestLikeError;
+  if (rest.name === 'AuthenticationRequiredError' && rest.cause?.name === 'ServerError') {
+    return new SyncFailure('unauthorized', rest.cause.errorCode ?? 'EntraRefused', `Entra ID refused the credentials (${rest.cause.errorCode}: ${entraReason(rest.cause.errorMessage)})`, ENTRA_HINT);
+  }
+  if (rest.name === 'AuthenticationRequiredError') {
+    return new SyncFailure('unreachable', 'EntraUnreachable', `Entra ID did not answer the sign-in (${firstLine(rest.cause?.errorMessage ?? rest.cause?.errorCode ?? rest.message)})`,
+      'Check config.service.auth.azureAd.authority, DNS, the network path and HTTPS_PROXY/NO_PROXY to the Entra authority host.');
+  }
+  if (rest.name === 'AuthenticationError' && rest.errorResponse) {
+    const statusCode = rest.statusCode;
+    const code = rest.errorResponse.error;
+    const description = rest.errorResponse.errorDescription;
     // MSAL reports a network failure as an authentication error without an HTTP answer.
-    if (!error.statusCode || code === 'network_error' || code === 'ClientAuthError') {
-      return new SyncFailure('unreachable', 'EntraUnreachable', `Entra ID did not answer the sign-in (${firstLine(error.errorResponse.errorDescription || error.message)})`,
+    if (!statusCode || code === 'network_error' || code === 'ClientAuthError') {
+      return new SyncFailure('unreachable', 'EntraUnreachable', `Entra ID did not answer the sign-in (${firstLine(description || rest.message)})`,
         'Check config.service.auth.azureAd.authority, DNS, the network path and HTTPS_PROXY/NO_PROXY to the Entra authority host.');
     }
-    return new SyncFailure('unauthorized', code || `HTTP${error.statusCode}`, `Entra ID refused the credentials (${code}: ${firstLine(error.errorResponse.errorDescription)})`, ENTRA_HINT);
+    return new SyncFailure('unauthorized', code || `HTTP${statusCode}`, `Entra ID refused the credentials (${code}: ${entraReason(description)})`, ENTRA_HINT);
   }
-  if (error instanceof CredentialUnavailableError || (error as RestLikeError).name === 'AggregateAuthenticationError') {
-    return new SyncFailure('unauthorized', 'NoCredential', `no Azure identity to sign in with (${firstLine((error as Error).message)})`,
+  // MSAL reports an authority it cannot reach as "credential unavailable" (endpoints_resolution_error).
+  if (rest.name === 'CredentialUnavailableError' && /endpoints_resolution_error|network_error|ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(rest.message ?? '')) {
+    return new SyncFailure('unreachable', 'EntraUnreachable', `Entra ID did not answer the sign-in (${firstLine(rest.message)})`,
+      'Check config.service.auth.azureAd.authority, DNS, the network path and HTTPS_PROXY/NO_PROXY to the Entra authority host.');
+  }
+  if (rest.name === 'CredentialUnavailableError' || rest.name === 'AggregateAuthenticationError') {
+    return new SyncFailure('unauthorized', 'NoCredential', `no Azure identity to sign in with (${firstLine(rest.message)})`,
       'Set config.service.auth=azureAdApp with config.service.auth.azureAd.tenantId, clientId and clientSecret, or run where a managed or workload identity is assigned.');
   }
-  const rest = error as RestLikeError;
   const status = rest.statusCode;
   const detail = `${rest.code ? `${rest.code}: ` : ''}${firstLine(rest.message ?? String(error))}`;
   if (status === undefined) {
@@ -115,6 +133,13 @@ export function armFailure(error: unknown, what: string): SyncFailure {
   }
   return new SyncFailure('rejected', rest.code ?? `HTTP${status}`, `ARM answered HTTP ${status} to ${what} (${detail})`,
     status === 404 ? 'Check config.arm.serviceResourceId names the APIM instance and gateway.name one of its gateways (APIM → Gateways).' : undefined);
+}
+
+/** `AADSTS7000215: Invalid client secret provided.` out of MSAL's `Error(s): … - Description: AADSTS…` and Entra's trace lines. */
+function entraReason(description: string | undefined): string {
+  const text = description ?? '';
+  const aadsts = /AADSTS\d+:[^.\r\n]*\.?/.exec(text);
+  return aadsts ? aadsts[0] : firstLine(text);
 }
 
 function firstLine(text: string | undefined): string {

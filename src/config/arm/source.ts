@@ -15,7 +15,8 @@ import { armTarget, type ArmTarget } from './settings.ts';
 export class ArmConfigClient implements SnapshotClient {
   readonly configurationUrl: string;
   readonly target: ArmTarget;
-  readonly #builder: ArmSnapshotBuilder;
+  readonly #settings: ArmClientSettings;
+  #builder: ArmSnapshotBuilder | undefined;
   readonly #counter: ArmCallCounter = { calls: 0, throttled: 0 };
   readonly #abort = new AbortController();
   #lastSync: ArmCallCounter | undefined;
@@ -23,7 +24,7 @@ export class ArmConfigClient implements SnapshotClient {
   constructor(settings: ArmClientSettings) {
     this.target = armTarget(settings);
     this.configurationUrl = `${this.target.url}/gateways/${this.target.gateway}`;
-    this.#builder = new ArmSnapshotBuilder(createArmClient(settings, this.target.subscriptionId, this.#counter, this.#abort.signal), this.target);
+    this.#settings = settings;
   }
 
   /** ARM requests (retries included) and 429s of the last finished sync: what one sync costs of the principal's read budget. */
@@ -36,6 +37,7 @@ export class ArmConfigClient implements SnapshotClient {
     this.#counter.throttled = 0;
     let data;
     try {
+      this.#builder ??= new ArmSnapshotBuilder(await createArmClient(this.#settings, this.target.subscriptionId, this.#counter, this.#abort.signal), this.target);
       data = await this.#builder.build();
     } catch (error) {
       throw armFailure(error, `the configuration of gateway ${this.target.gateway}`);
