@@ -47,7 +47,7 @@ export const ERRORS = {
   },
   APIMGW_E_TLS_CERTIFICATE: {
     exitCode: EXIT_USAGE,
-    hint: 'Check net.server.tls.certificate.path (PEM with its key, or a .pfx/.p12), net.server.tls.certificate.key.path and the password.',
+    hint: 'Check the file the message names: net.server.tls.certificate.path (PEM with its key, or a .pfx/.p12), its key path and password, or net.client.tls.ca.path (PEM).',
   },
   APIMGW_E_WORKER_EXIT: {
     exitCode: EXIT_FAILURE,

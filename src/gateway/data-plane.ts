@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import type { LoadedConfig } from '../config/loaded.ts';
 import type { Product } from '../config/model.ts';
 import type { Settings } from '../settings/schema.ts';
@@ -18,6 +19,7 @@ import { workerStateStore } from '../state/worker-state.ts';
 import { ContextViews, createRequestContext, writeResponse } from './policy-request.ts';
 import { ClientCertificates } from '../tls/client-certificate.ts';
 import { HttpsListener, type HttpsSettings } from '../tls/https-listener.ts';
+import { backendTlsByOrigin, baseBackendTls, type BackendTlsSettings } from '../tls/backend-tls.ts';
 import { clientIp, headerValue, keyQueryPattern, withoutParameter } from './incoming.ts';
 import { requestRecord, type RequestState } from './finished-request.ts';
 import { requestChannel, tracePropagation } from '../telemetry/request-record.ts';
@@ -54,7 +56,7 @@ const PROXY_FAILURE_STATUS = { Timeout: 504, BackendConnectionFailure: 502 } as 
 type DataPlaneSettings = Pick<Settings,
   | 'net.server.http.forwarded.proto.enabled' | 'net.server.http.maxHeaderSize' | 'net.server.http.requestTimeout'
   | 'net.server.http.keepAliveTimeout' | 'net.client.timeout' | 'net.client.connections' | 'gateway.subscriptionKey.forward'
-  | 'gateway.backendFailure.statusCodes' | 'gateway.name'> & HttpsSettings;
+  | 'gateway.backendFailure.statusCodes' | 'gateway.name'> & HttpsSettings & BackendTlsSettings;
 
 /** The most of a message body a policy may read into memory. */
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -77,6 +79,7 @@ export class DataPlane {
   readonly #trustForwardedProto: boolean;
   readonly #proxyFailureStatus: boolean;
   readonly #settings: DataPlaneSettings;
+  readonly #backendTls: ConnectionOptions;
 
   constructor(settings: DataPlaneSettings, logger: Logger) {
     this.#logger = logger;
@@ -84,7 +87,8 @@ export class DataPlane {
     this.#forwardKey = settings['gateway.subscriptionKey.forward'];
     this.#trustForwardedProto = settings['net.server.http.forwarded.proto.enabled'];
     this.#proxyFailureStatus = settings['gateway.backendFailure.statusCodes'] === 'proxy';
-    this.#forwarder = new Forwarder({ connections: settings['net.client.connections'], timeoutSeconds: settings['net.client.timeout'] });
+    this.#backendTls = baseBackendTls(settings);
+    this.#forwarder = new Forwarder({ connections: settings['net.client.connections'], timeoutSeconds: settings['net.client.timeout'], tls: this.#backendTls });
     this.server = http.createServer({
       maxHeaderSize: settings['net.server.http.maxHeaderSize'],
       requestTimeout: settings['net.server.http.requestTimeout'] * 1000,
@@ -107,6 +111,7 @@ export class DataPlane {
     if (this.#compiled?.hash === config.hash) return false;
     const { snapshot } = config;
     this.https.apply(snapshot);
+    this.#forwarder.configureBackends(backendTlsByOrigin(snapshot, this.#backendTls, this.#logger));
     this.#compiled = {
       router: new Router(snapshot),
       subscriptions: new SubscriptionIndex(snapshot),

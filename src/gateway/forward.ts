@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
 /**
@@ -90,23 +91,40 @@ export interface UpstreamPoolStats {
 
 export class Forwarder {
   readonly #pools = new Map<string, Pool>();
-  readonly #options: { connections: number; timeoutMs: number };
+  readonly #options: { connections: number; timeoutMs: number; tls: ConnectionOptions };
+  /** Backend entities' TLS per origin (src/tls/backend-tls.ts), with the key each origin's pool was made with. */
+  #backendTls = new Map<string, { key: string; connect: ConnectionOptions }>();
+  readonly #poolKeys = new Map<string, string>();
 
-  constructor(options: { connections: number; timeoutSeconds: number }) {
-    this.#options = { connections: options.connections, timeoutMs: options.timeoutSeconds * 1000 };
+  constructor(options: { connections: number; timeoutSeconds: number; tls?: ConnectionOptions }) {
+    this.#options = { connections: options.connections, timeoutMs: options.timeoutSeconds * 1000, tls: options.tls ?? {} };
+  }
+
+  /** A new snapshot's backend TLS; pools whose options changed are closed (their requests finish) and made anew on next use. */
+  configureBackends(byOrigin: Map<string, { key: string; connect: ConnectionOptions }>): void {
+    this.#backendTls = byOrigin;
+    for (const [origin, key] of this.#poolKeys) {
+      if ((byOrigin.get(origin)?.key ?? '') === key) continue;
+      void this.#pools.get(origin)?.close();
+      this.#pools.delete(origin);
+      this.#poolKeys.delete(origin);
+    }
   }
 
   #pool(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
+      const backend = this.#backendTls.get(origin);
       pool = new Pool(origin, {
         connections: this.#options.connections,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,
         keepAliveTimeout: 4_000,
         pipelining: 1,
+        connect: backend?.connect ?? this.#options.tls,
       });
       this.#pools.set(origin, pool);
+      this.#poolKeys.set(origin, backend?.key ?? '');
     }
     return pool;
   }

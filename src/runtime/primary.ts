@@ -15,6 +15,7 @@ import { healthFamilies } from '../telemetry/metrics/health-metrics.ts';
 import { statsdOptions } from '../telemetry/metrics/statsd.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { checkDefaultCertificate } from '../tls/server-certificates.ts';
+import { baseBackendTls } from '../tls/backend-tls.ts';
 import { isWorkerMessage, type PrimaryMessage } from './messages.ts';
 
 export interface GatewayOptions {
@@ -65,6 +66,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   statsdOptions(settings);
 
   checkDefaultCertificate(settings);
+  baseBackendTls(settings);
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Rate-limit, quota, concurrency and cache state of every worker lives here.
   const state = new StateServer(new StateEngine());
