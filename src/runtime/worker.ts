@@ -4,7 +4,7 @@ import { DataPlane } from '../gateway/data-plane.ts';
 import type { LoadedConfig } from '../config/loaded.ts';
 import type { Settings } from '../settings/schema.ts';
 import { ServerCertificates } from '../tls/server-certificates.ts';
-import { useStateLogger } from '../state/worker-state.ts';
+import { configureWorkerState } from '../state/worker-state.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { WorkerMetrics } from '../telemetry/metrics/worker-metrics.ts';
 import { startWorkerTelemetry, type WorkerTelemetry } from '../telemetry/worker-telemetry.ts';
@@ -42,7 +42,7 @@ export function runWorker(): void {
         const { settings, config } = message;
         shutdownTimeout = settings['net.server.shutdown.timeout'];
         logger = createLogger(settings, { pid: process.pid, worker: cluster.worker?.id });
-        useStateLogger(logger);
+        configureWorkerState(settings, logger);
         plane = new DataPlane(settings, logger);
         plane.apply(config);
         metrics.start(settings, logger);
