@@ -127,16 +127,17 @@ test('against `apimgw config serve`: an expired token, a token of another key an
     const past = new Date(Date.now() - 2 * DAY_MS);
     const expired = createToken('gw1', key, new Date(past.getTime() + DAY_MS), past);
     const otherKey = createToken('gw1', 'not-the-key', new Date(Date.now() + DAY_MS));
-    const labels: Record<string, string | null> = {};
-    for (const [name, token] of Object.entries({ valid: createToken('gw1', key, new Date(Date.now() + DAY_MS)), expired, otherKey })) {
+    const seen: Record<string, string> = {};
+    for (const [name, token] of Object.entries({ valid: createToken('gw1', key, new Date(Date.now() + 20 * DAY_MS)), soon: createToken('gw1', key, new Date(Date.now() + 3 * DAY_MS)), expired, otherKey })) {
       const result = await check([...federated(url, token), '--json']);
-      assert.equal(result.code, name === 'valid' ? 0 : 1, result.stderr);
+      assert.equal(result.code, name === 'valid' || name === 'soon' ? 0 : 1, result.stderr);
       const target = result.report!.targets[0]!;
       assert.equal(target.tcp.status, 'ok');
-      labels[name] = target.auth.label;
+      seen[name] = `${target.auth.label} ${target.verdict}`;
       if (name === 'expired') assert.match(target.auth.detail, /renew it/);
+      if (name === 'soon') assert.match(target.reasons.join(' '), /expires in (3\.0|2\.9) days/);
     }
-    assert.deepEqual(labels, { valid: 'ok', expired: 'TokenExpired', otherKey: 'InvalidToken' });
+    assert.deepEqual(seen, { valid: 'ok ok', soon: 'ok warn', expired: 'TokenExpired fail', otherKey: 'InvalidToken fail' });
   } finally {
     serve.child.kill('SIGTERM');
     await serve.exited;

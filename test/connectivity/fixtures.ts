@@ -35,6 +35,15 @@ export function makePki(): TestPki {
   };
 }
 
+/** Another certificate from the same CA, for `name`, valid `days`. */
+export function makeLeaf(pki: TestPki, name: string, days: number): { cert: string; key: string } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: pki.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+  fs.writeFileSync(path.join(pki.dir, `${name}.ext`), `subjectAltName=DNS:${name}\n`);
+  run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), '-extfile', `${name}.ext`);
+  return { cert: fs.readFileSync(path.join(pki.dir, `${name}.pem`), 'utf8'), key: fs.readFileSync(path.join(pki.dir, `${name}.key`), 'utf8') };
+}
+
 export async function listenOn(server: net.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -42,7 +51,7 @@ export async function listenOn(server: net.Server): Promise<number> {
 }
 
 /** An HTTPS server answering every request with `handler`. */
-export async function startHttps(pki: TestPki, handler: http.RequestListener): Promise<{ server: https.Server; port: number }> {
+export async function startHttps(pki: Pick<TestPki, 'cert' | 'key'>, handler: http.RequestListener): Promise<{ server: https.Server; port: number }> {
   const server = https.createServer({ cert: pki.cert, key: pki.key }, handler);
   return { server, port: await listenOn(server) };
 }

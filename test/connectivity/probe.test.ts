@@ -7,7 +7,7 @@ import { parseResolve } from '../../src/connectivity/network.ts';
 import { buildReport, ConnectivityReportSchema, renderReport } from '../../src/connectivity/report.ts';
 import type { AuthStep, Target } from '../../src/connectivity/targets.ts';
 import { Chalk } from 'chalk';
-import { closedPort, makePki, startConnectProxy, startHttps, type TestPki } from './fixtures.ts';
+import { closedPort, makeLeaf, makePki, startConnectProxy, startHttps, type TestPki } from './fixtures.ts';
 
 let pki: TestPki;
 let server: { server: https.Server; port: number };
@@ -79,6 +79,19 @@ test('a name the certificate does not cover fails; acceptAnyCertificate turns it
   assert.equal(accepted.auth.detail, 'through');
   assert.equal(accepted.verdict, 'warn');
   assert.ok(accepted.reasons.every((reason) => reason.includes('disableCertificateValidation=true')));
+});
+
+test('a certificate with less than 30 days left passes with a warning', async () => {
+  const soon = await startHttps(makeLeaf(pki, 'soon.example.test', 10), (_request, response) => response.end());
+  try {
+    const report = await probeTarget({ host: 'soon.example.test', port: soon.port, purpose: 'x', required: true, transport: 'tls' },
+      options({ overrides: parseResolve([`soon.example.test:${soon.port}:127.0.0.1`]) }));
+    assert.equal(report.tls.status, 'ok');
+    assert.equal(report.verdict, 'warn');
+    assert.match(report.reasons[0]!, /^the certificate expires in (9|10) days/);
+  } finally {
+    soon.server.close();
+  }
 });
 
 test('DNS and TCP failures say which step and why; later steps are skipped', async () => {

@@ -49,7 +49,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     'WorkingDirectory', 'Restart', 'RestartSec', 'KillSignal', 'KillMode', 'TimeoutStopSec', 'TimeoutStartSec', 'LimitNOFILE', 'NoNewPrivileges', 'ProtectSystem',
     'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock',
     'ProtectHostname', 'ProtectProc', 'RestrictAddressFamilies', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'LockPersonality',
-    'SystemCallArchitectures', 'SystemCallFilter', 'UMask', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ReadWritePaths'],
+    'SystemCallArchitectures', 'SystemCallFilter', 'SystemCallErrorNumber', 'UMask', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ReadWritePaths'],
   Timer: ['OnCalendar', 'OnBootSec', 'OnUnitActiveSec', 'RandomizedDelaySec', 'Persistent', 'Unit'],
   Install: ['WantedBy', 'RequiredBy', 'Alias'],
 };
