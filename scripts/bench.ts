@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import { parseArgs } from 'node:util';
  * `npm run bench`: in one run, on loopback, wrk against a fast local backend
  * (nginx `return 200`) directly and through each proxy: nginx, fastify +
  * @fastify/http-proxy, the thinnest Node proxy, apimgw with 1 and all workers,
- * and apimgw with a typical policy load (key, rate-limit, an expression).
+ * and apimgw with a typical policy load (key, rate-limit, an expression);
+ * the same policies with the rate limit counted in a local Redis;
+ * then TLS termination: nginx HTTPS and apimgw HTTPS side by side.
  * Prints RPS, p50, p99 and ratios to direct and to nginx; writes the same as
  * JSON under bench/results/. Progress on stderr, the table on stdout.
  * Same run, same machine: only the ratios travel between machines.
@@ -137,6 +140,15 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   groups.delete(child.pid);
 }
 
+function commandExists(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -148,7 +160,8 @@ async function freePort(): Promise<number> {
 /** One GET without keep-alive, so no pooled socket outlives the check. */
 function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, timeout: 2000, headers }, (response) => {
+    // The HTTPS rows use a certificate made for this run: nothing to verify it against.
+    const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, timeout: 2000, headers, rejectUnauthorized: false }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     });
@@ -210,7 +223,15 @@ function wrk(url: string, seconds: number, headers: Record<string, string> = {})
   });
 }
 
-function nginxConfig(backendPort: number, proxyPort: number): string {
+/** A self-signed certificate for the HTTPS rows (EC P-256, what a modern site serves), made with the openssl command. */
+function benchCertificate(): { cert: string; key: string } {
+  const cert = path.join(work, 'tls.pem');
+  const key = path.join(work, 'tls.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+function nginxConfig(backendPort: number, proxyPort: number, tlsPort: number, certificate: { cert: string; key: string }): string {
   return `worker_processes auto;
 pid ${work}/nginx.pid;
 error_log ${work}/nginx-error.log warn;
@@ -226,6 +247,13 @@ http {
   server { listen 127.0.0.1:${backendPort}; location / { return 200 "ok"; } }
   server {
     listen 127.0.0.1:${proxyPort};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+  server {
+    listen 127.0.0.1:${tlsPort} ssl;
+    ssl_certificate ${certificate.cert};
+    ssl_certificate_key ${certificate.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
@@ -269,20 +297,29 @@ subscriptions:
 `;
 }
 
-interface Target { name: string; url: string; readyUrl?: string; headers?: Record<string, string>; launch?: () => ChildProcess }
+interface Target {
+  name: string; url: string; readyUrl?: string; headers?: Record<string, string>; launch?: () => ChildProcess;
+  /** After the measured run: what looks wrong about it, if anything (shown as the row's note). */
+  check?: (measure: Measure) => string | undefined;
+}
 
 async function main(): Promise<void> {
-  const [backendPort, nginxPort, fastifyPort, thinPort, gw1Port, gwAllPort, gwPoliciesPort] = await Promise.all(Array.from({ length: 7 }, freePort));
+  const [backendPort, nginxPort, fastifyPort, thinPort, gw1Port, gwAllPort, gwPoliciesPort, nginxTlsPort, gwTlsPort, gwTlsHttpPort, gwRedisPort, redisPort] = await Promise.all(Array.from({ length: 12 }, freePort));
   const backendUrl = `http://127.0.0.1:${backendPort}`;
-  fs.writeFileSync(path.join(work, 'nginx.conf'), nginxConfig(backendPort!, nginxPort!));
+  const certificate = benchCertificate();
+  fs.writeFileSync(path.join(work, 'nginx.conf'), nginxConfig(backendPort!, nginxPort!, nginxTlsPort!, certificate));
   fs.writeFileSync(path.join(work, 'gateway.yaml'), gatewayConfig(backendPort!));
   const nginxBinary = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
   // -e: without it nginx first tries its compiled-in /var/log/nginx/error.log.
   const nginx = start(nginxBinary, ['-p', work, '-e', path.join(work, 'nginx-error.log'), '-c', path.join(work, 'nginx.conf'), '-g', 'daemon off;']);
   await untilReady(`${backendUrl}/hello`, nginx);
+  // The Redis row's store: a local redis-server, nothing persisted.
+  const redis = commandExists('redis-server')
+    ? start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work])
+    : undefined;
 
   const gateway = binary ? { command: binary, args: [] } : { command: process.execPath, args: [path.join(root, 'bin', 'apimgw.ts')] };
-  const apimgw = (port: number, workers: number, withPolicies = false): Target => ({
+  const apimgw = (port: number, workers: number, withPolicies = false, env: Record<string, string> = {}): Target => ({
     name: `apimgw${binary ? ' binary' : ''}${withPolicies ? ' + key + rate-limit + set-header expression' : ''} (${workers} worker${workers === 1 ? '' : 's'})`,
     url: `http://127.0.0.1:${port}/${withPolicies ? 'policies' : 'bench'}/hello`,
     headers: withPolicies ? { 'Ocp-Apim-Subscription-Key': BENCH_KEY } : undefined,
@@ -292,6 +329,7 @@ async function main(): Promise<void> {
       'net.server.http.port': String(port),
       'admin.port': '0',
       'telemetry.logs.std': 'none',
+      ...env,
     }),
   });
   const peer = (name: string, script: string, port: number): Target => ({
@@ -299,6 +337,7 @@ async function main(): Promise<void> {
     url: `http://127.0.0.1:${port}/bench/hello`,
     launch: () => start(process.execPath, [path.join(root, 'bench', script), String(port), backendUrl, String(peerWorkers)]),
   });
+  const onRedis = apimgw(gwRedisPort!, cores, true, { 'cache.redis.connectionString': `127.0.0.1:${redisPort}` });
   const targets: Target[] = [
     { name: 'direct (nginx return 200)', url: `${backendUrl}/bench/hello` },
     { name: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/bench/hello` },
@@ -307,6 +346,38 @@ async function main(): Promise<void> {
     apimgw(gw1Port!, 1),
     apimgw(gwAllPort!, cores),
     apimgw(gwPoliciesPort!, cores, true),
+    // The same policies, the rate limit counted in Redis (one Lua script per call) instead of the primary's memory.
+    {
+      ...onRedis,
+      name: `apimgw${binary ? ' binary' : ''} + rate-limit on Redis (${cores} worker${cores === 1 ? '' : 's'})`,
+      launch: redis ? onRedis.launch : () => {
+        throw new Error('redis-server is not installed (apt-get install redis-server)');
+      },
+      check: (measure) => {
+        // Calls that failed open are not counted: the window must hold at least every measured call.
+        const counted = Number(execFileSync('redis-cli', ['-p', String(redisPort), 'GET', 'apimgw:rate:{rate-limit:bench-sub}:total'], { encoding: 'utf8' }));
+        const measured = Math.round(measure.rps * duration);
+        return counted >= measured * 0.95 ? undefined : `Redis counted ${counted} calls, fewer than the ~${measured} measured: calls failed open`;
+      },
+    },
+    // TLS termination, side by side: nginx and apimgw (all workers) each decrypt and proxy to the same backend.
+    { name: 'nginx HTTPS proxy (TLS termination)', url: `https://127.0.0.1:${nginxTlsPort}/bench/hello` },
+    {
+      ...apimgw(gwTlsHttpPort!, cores),
+      name: `apimgw${binary ? ' binary' : ''} HTTPS (TLS termination, ${cores} worker${cores === 1 ? '' : 's'})`,
+      url: `https://127.0.0.1:${gwTlsPort}/bench/hello`,
+      readyUrl: `https://127.0.0.1:${gwTlsPort}/status-0123456789abcdef`,
+      launch: () => start(gateway.command, [...gateway.args, 'run', '--config', path.join(work, 'gateway.yaml')], {
+        'runtime.workers': String(cores),
+        'net.server.http.port': String(gwTlsHttpPort),
+        'net.server.https.port': String(gwTlsPort),
+        'net.server.https.host': '127.0.0.1',
+        'net.server.tls.certificate.path': certificate.cert,
+        'net.server.tls.certificate.key.path': certificate.key,
+        'admin.port': '0',
+        'telemetry.logs.std': 'none',
+      }),
+    },
   ];
 
   const results: Result[] = [];
@@ -319,7 +390,8 @@ async function main(): Promise<void> {
       const status = await statusOf(target.url, target.headers);
       if (status !== 200) throw new Error(`GET ${target.url} answered ${status}, not 200`);
       await wrk(target.url, warmUpSeconds, target.headers);
-      results.push({ target: target.name, ...(await wrk(target.url, duration, target.headers)) });
+      const measure = await wrk(target.url, duration, target.headers);
+      results.push({ target: target.name, ...measure, note: target.check?.(measure) });
     } catch (error) {
       say(`${target.name} failed: ${(error as Error).message}`);
       results.push({ target: target.name, rps: 0, p50: NaN, p99: NaN, errors: 0, non2xx: 0, socketErrors: 0, note: (error as Error).message });
@@ -328,6 +400,7 @@ async function main(): Promise<void> {
     }
   }
   await stop(nginx);
+  await stop(redis);
   report(results);
 }
 
@@ -360,6 +433,13 @@ function report(results: Result[]): void {
   const plain = results[results.indexOf(withPolicies!) - 1];
   const policyCost = withPolicies && plain ? ratio(withPolicies.rps, plain.rps) : null;
   if (policyCost !== null) process.stdout.write(`apimgw with policies ÷ apimgw plain proxy (same workers): ${policyCost.toFixed(2)}×\n`);
+  const onRedis = results.find((r) => r.target.includes('on Redis'));
+  const redisCost = withPolicies && onRedis ? ratio(onRedis.rps, withPolicies.rps) : null;
+  if (redisCost !== null) process.stdout.write(`apimgw rate-limit on Redis ÷ in-process (same policies, same workers): ${redisCost.toFixed(2)}×\n`);
+  const nginxTls = results.find((r) => r.target.startsWith('nginx HTTPS'));
+  const apimgwTls = results.find((r) => r.target.includes(' HTTPS (TLS'));
+  const tlsRatio = nginxTls && apimgwTls ? ratio(apimgwTls.rps, nginxTls.rps) : null;
+  if (tlsRatio !== null) process.stdout.write(`apimgw HTTPS ÷ nginx HTTPS (TLS termination): ${tlsRatio.toFixed(2)}×\n`);
 
   const date = new Date();
   const file = path.join(root, 'bench', 'results', `${date.toISOString().replace(/[:.]/g, '-')}.json`);
