@@ -170,7 +170,7 @@ function statusOf(url: string, headers: Record<string, string> = {}): Promise<nu
   });
 }
 
-async function untilReady(url: string, child: ChildProcess | undefined, timeoutMs = 15_000): Promise<void> {
+async function untilReady(url: string, child: ChildProcess | undefined, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
