@@ -240,10 +240,7 @@ export class DataPlane {
     record.backend = backend;
     const backendStartedAt = performance.now();
     record.backendStartedAt = backendStartedAt;
-    this.#forwarder.forward(backend, res, backendStartedAt).then((outcome) => {
-      record.backendResponseCode = outcome.statusCode;
-      record.backendTime = outcome.headersAfterMs;
-    }, (error: unknown) => this.#backendFailed(error, res, record));
+    this.#forwarder.forward(backend, res, record, backendStartedAt).catch((error: unknown) => this.#backendFailed(error, res, record));
   }
 
   /**

@@ -46,10 +46,11 @@ export interface BackendResponse {
   startedAt: number;
 }
 
+/** Where forward() notes the backend's answer the moment its headers arrive (before the body streams, so a request record published on close has it). */
 export interface BackendOutcome {
-  statusCode: number;
+  backendResponseCode?: number;
   /** Milliseconds until the backend's response headers arrived. */
-  headersAfterMs: number;
+  backendTime?: number;
 }
 
 export type BackendFailure = 'Timeout' | 'BackendConnectionFailure' | 'ClientConnectionFailure';
@@ -134,12 +135,12 @@ export class Forwarder {
    * anything when the backend fails before its headers arrive, so the caller
    * can still answer with an APIM error; failures after that end the response.
    */
-  forward(request: BackendRequest, res: ServerResponse, started = performance.now()): Promise<BackendOutcome> {
-    let outcome: BackendOutcome | undefined;
+  forward(request: BackendRequest, res: ServerResponse, outcome: BackendOutcome, started = performance.now()): Promise<unknown> {
     return this.#pool(request.origin).stream(
       { path: request.path, method: request.method, headers: request.headers, body: request.body },
       ({ statusCode, headers }) => {
-        outcome = { statusCode, headersAfterMs: performance.now() - started };
+        outcome.backendResponseCode = statusCode;
+        outcome.backendTime = performance.now() - started;
         res.statusCode = statusCode;
         const listed = connectionListed(headers.connection);
         for (const name in headers) {
@@ -147,7 +148,7 @@ export class Forwarder {
         }
         return res;
       },
-    ).then(() => outcome!);
+    );
   }
 
   /**
