@@ -99,7 +99,7 @@ export const ERRORS = {
   },
   APIMGW_E_TOKEN_RENEW: {
     exitCode: EXIT_FAILURE,
-    hint: 'The management plane refused or did not answer: check --endpoint, and renew with --key if the current token has expired.',
+    hint: 'The management plane or ARM refused or did not answer: check --endpoint (or the config.arm.* and Entra settings with --from-arm), and renew with --key if the current token has expired.',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 
