@@ -34,6 +34,10 @@ test('apimgw run serves an APIM instance read through ARM, follows a policy edit
     assert.match(summary.sync.endpoint, /\/service\/apimService1\/gateways\/gw1$/);
     assert.ok(summary.sync.armCallsLastSync > 10, JSON.stringify(summary.sync));
     assert.ok(fs.readdirSync(backupDir).some((name) => name.endsWith('.json')), 'the applied snapshot is backed up');
+    const scrape = await (await fetch(`http://127.0.0.1:${gateway.adminPort}/metrics`)).text();
+    const gaugeValue = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1]);
+    assert.ok(gaugeValue('apimgw_config_arm_calls_last_sync') > 10, scrape);
+    assert.equal(gaugeValue('apimgw_config_arm_throttled_last_sync'), 0);
 
     const policy = resources['apis/echo-api/policies/policy']!;
     fake.resources['apis/echo-api/policies/policy'] = { value: String(policy.value).replace('{{greeting}}', 'edited in the portal') };
@@ -45,6 +49,17 @@ test('apimgw run serves an APIM instance read through ARM, follows a policy edit
     }
     assert.equal(latest.echo?.headers['x-greeting'], 'edited in the portal');
     await gateway.waitForLog((line) => line.msg === 'configuration applied from the management plane');
+
+    // A throttled sync shows on /metrics: two 429s, each waited out for its Retry-After.
+    fake.throttle(2, 1);
+    const throttledDeadline = Date.now() + 15_000;
+    let throttled = 0;
+    while (Date.now() < throttledDeadline && throttled !== 2) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const text = await (await fetch(`http://127.0.0.1:${gateway.adminPort}/metrics`)).text();
+      throttled = Number(/^apimgw_config_arm_throttled_last_sync (\S+)$/m.exec(text)?.[1]);
+    }
+    assert.equal(throttled, 2);
   } finally {
     gateway.child.kill('SIGTERM');
     await gateway.exited;

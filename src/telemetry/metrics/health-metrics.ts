@@ -53,6 +53,15 @@ function syncFamilies(sync: Record<string, unknown>, now: Date): MetricFamily[] 
   if (lastAttempt !== undefined) families.push(gauge('config_sync_last_attempt_timestamp_seconds', 'When the management plane was last polled (Unix time).', [{ labels: {}, value: lastAttempt }]));
   const lastSync = time(sync.lastSyncAt);
   if (lastSync !== undefined) families.push(gauge('config_sync_last_success_timestamp_seconds', 'When a poll last succeeded (Unix time).', [{ labels: {}, value: lastSync }]));
+  // Only the ARM source reports these (ArmConfigClient.status()): what one sync costs of the principal's ARM read budget.
+  if (typeof sync.armCallsLastSync === 'number') {
+    families.push(gauge('config_arm_calls_last_sync', 'ARM requests the last configuration sync sent, retries included (ARM mode only): multiply by syncs per hour to compare with ARM\'s read limit per principal.',
+      [{ labels: {}, value: sync.armCallsLastSync }]));
+  }
+  if (typeof sync.armThrottledLastSync === 'number') {
+    families.push(gauge('config_arm_throttled_last_sync', 'ARM requests of the last configuration sync answered 429 (throttled) and retried after Retry-After (ARM mode only).',
+      [{ labels: {}, value: sync.armThrottledLastSync }]));
+  }
   const token = sync.token as { expiresAt?: unknown } | undefined;
   const expiry = time(token?.expiresAt);
   if (expiry !== undefined) {

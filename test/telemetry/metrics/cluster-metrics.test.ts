@@ -103,4 +103,5 @@ test('health gauges: configuration, sync, token and backup ages', async () => {
   assert.equal(sum(scraped, 'apimgw_token_expiry_seconds'), 86_400);
   assert.equal(sum(scraped, 'apimgw_workers', { state: 'serving' }), 1);
   assert.equal(sum(scraped, 'apimgw_worker_restarts_total'), 3);
+  assert.equal(select(scraped, 'apimgw_config_arm_calls_last_sync').length, 0, 'the ARM gauges only with the ARM source');
 });
