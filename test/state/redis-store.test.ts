@@ -131,9 +131,10 @@ if (SKIP_WITHOUT_REDIS) {
     it('fails open within the command timeout when Redis hangs', async () => {
       const server = await startRedisServer(['--enable-debug-command', 'yes']);
       const store = connect(server, { commandTimeoutMs: 200 });
+      // The connection that puts Redis to sleep waits well past the sleep, even on a loaded machine.
+      const blocked = connect(server, { commandTimeoutMs: 30_000 });
       try {
         await store.setCached('c', 'v', 60);
-        const blocked = connect(server);
         await blocked.getCached('connected');
         // DEBUG SLEEP blocks the whole server, as a stuck Redis would.
         const sleeping = blocked.redis.debug('SLEEP', '1');
@@ -142,9 +143,9 @@ if (SKIP_WITHOUT_REDIS) {
         assert.equal(await store.getCached('c'), undefined);
         assert.ok(Date.now() - started < 600);
         await sleeping;
-        await blocked.close();
         assert.equal(await store.getCached('c'), 'v', 'answers again once Redis does');
       } finally {
+        await blocked.close();
         await store.close();
         await server.stop();
       }
