@@ -174,7 +174,9 @@ export class DataPlane {
     if (beginTrace !== undefined) record.trace = beginTrace(headerValue(req, 'traceparent'));
     this.#inFlight++;
     if (this.#draining) res.setHeader('connection', 'close');
-    res.once('close', () => this.#finish(req, res, record, started));
+    // Node may detach the socket from req before 'close'; the record still needs its address and byte counts.
+    const socket = req.socket;
+    res.once('close', () => this.#finish(req, socket, res, record, started));
     if (!compiled) {
       sendGatewayError(res, 503, 'Service unavailable: no configuration loaded yet', record.correlationId);
       return;
@@ -387,10 +389,10 @@ export class DataPlane {
   }
 
   /** The request is over (response sent or client gone): one record for the telemetry subscribers, built only when there are some. */
-  #finish(req: IncomingMessage, res: ServerResponse, record: RequestState, started: number): void {
+  #finish(req: IncomingMessage, socket: Socket, res: ServerResponse, record: RequestState, started: number): void {
     this.#inFlight--;
     if (this.#inFlight === 0 && this.#idle) this.#idle();
-    if (requestChannel.hasSubscribers) requestChannel.publish(requestRecord(req, res, record, started, this.#compiled));
+    if (requestChannel.hasSubscribers) requestChannel.publish(requestRecord(req, socket, res, record, started, this.#compiled));
   }
 
   /** Requests Node's parser refuses never reach a handler: answer them plainly and close. */

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { RequestContext } from '../policy/context/request-context.ts';
 import type { RequestRecord, TraceContext } from '../telemetry/request-record.ts';
 import type { BackendRequest } from './forward.ts';
-import { clientIp, redactKeyInUrl } from './incoming.ts';
+import { addressOf, redactKeyInUrl } from './incoming.ts';
 import type { RouteMatch } from './router.ts';
 import type { SubscriptionVerdict } from './subscription.ts';
 
@@ -42,8 +42,7 @@ const socketMarks = new WeakMap<Socket, { read: number; written: number }>();
  * previous request on it finished (requests on a connection never overlap:
  * the server does not pipeline responses).
  */
-function exchangedBytes(socket: Socket | null): { read: number; written: number } {
-  if (!socket) return { read: 0, written: 0 };
+function exchangedBytes(socket: Socket): { read: number; written: number } {
   const now = { read: socket.bytesRead, written: socket.bytesWritten };
   const mark = socketMarks.get(socket);
   socketMarks.set(socket, now);
@@ -58,7 +57,7 @@ function hostnameOf(host: string | undefined): string {
 }
 
 /** `started` is the performance.now() value when the request was received. */
-export function requestRecord(req: IncomingMessage, res: ServerResponse, state: RequestState, started: number, redaction: RecordRedaction | undefined): RequestRecord {
+export function requestRecord(req: IncomingMessage, socket: Socket, res: ServerResponse, state: RequestState, started: number, redaction: RecordRedaction | undefined): RequestRecord {
   const finished = performance.now();
   const { match, verdict, context } = state;
   const api = match?.api;
@@ -68,7 +67,7 @@ export function requestRecord(req: IncomingMessage, res: ServerResponse, state: 
   const backendEnd = backendStart === undefined || backendTime === undefined ? undefined : backendStart + backendTime;
   const ready = state.responseReadyAt === undefined ? backendEnd : state.responseReadyAt - started;
   const totalTime = finished - started;
-  const bytes = exchangedBytes(req.socket);
+  const bytes = exchangedBytes(socket);
   const owner = verdict?.ok ? verdict.owner : undefined;
   const record: RequestRecord = {
     correlationId: state.correlationId,
@@ -77,7 +76,7 @@ export function requestRecord(req: IncomingMessage, res: ServerResponse, state: 
     url: redactKeyInUrl(req.url ?? '', api, redaction?.anyKeyInUrl),
     hostname: hostnameOf(req.headers.host),
     clientProtocol: `HTTP/${req.httpVersion}`,
-    callerIpAddress: clientIp(req),
+    callerIpAddress: addressOf(socket),
     responseCode: res.writableFinished ? res.statusCode : 0,
     requestSize: bytes.read,
     responseSize: bytes.written,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { escapeRegExp } from '../text.ts';
 import type { CompiledApi } from './router.ts';
 
@@ -10,7 +11,12 @@ export function headerValue(req: IncomingMessage, lowerName: string): string | u
 }
 
 export function clientIp(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
+  return addressOf(req.socket);
+}
+
+/** The peer's address, IPv4-mapped IPv6 shown as IPv4. */
+export function addressOf(socket: Socket): string {
+  const address = socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
