@@ -11,6 +11,7 @@ import type { Settings } from '../settings/schema.ts';
 import { StateEngine } from '../state/memory-store.ts';
 import { StateServer } from '../state/state-server.ts';
 import { ClusterMetrics } from '../telemetry/metrics/cluster-metrics.ts';
+import type { MetricFamily } from '../telemetry/metrics/families.ts';
 import { healthFamilies } from '../telemetry/metrics/health-metrics.ts';
 import { statsdOptions } from '../telemetry/metrics/statsd.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -93,6 +94,18 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     broadcast({ type: 'apply', config });
   };
 
+  const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+  const ownFamilies = (unansweredWorkers: number) => healthFamilies({
+    config: { revision: config.snapshot.revision, hash: config.hash, source: feed?.status().source ?? 'local', appliedAt },
+    sync: feed?.status(),
+    newestBackupAt: backups ? newestBackupAt(backups) : undefined,
+    workers: { configured: workerCount, serving: listening.size, restarts },
+    unansweredWorkers,
+  }, new Date());
+  const otlpMetrics = settings['observability.opentelemetry.enabled']
+    ? await startOtlpMetrics(settings, logger, () => metrics.families(liveWorkers(), ownFamilies))
+    : undefined;
+
   const admin = createAdminServer({
     readiness: () => {
       if (stopping) return { ready: false, detail: 'shutting down' };
@@ -106,17 +119,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
       gateway: settings['gateway.name'], source: feed?.status().source ?? 'local', location: config.source, hash: config.hash,
       appliedAt: appliedAt.toISOString(), ageSeconds: Math.round((Date.now() - appliedAt.getTime()) / 1000), sync: feed?.status(), ...summarise(config.snapshot),
     }),
-    metrics: async () => {
-      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-      const ownFamilies = (unansweredWorkers: number) => healthFamilies({
-        config: { revision: config.snapshot.revision, hash: config.hash, source: feed?.status().source ?? 'local', appliedAt },
-        sync: feed?.status(),
-        newestBackupAt: backups ? newestBackupAt(backups) : undefined,
-        workers: { configured: workerCount, serving: listening.size, restarts },
-        unansweredWorkers,
-      }, new Date());
-      return metrics.render(workers, ownFamilies);
-    },
+    metrics: async () => metrics.render(liveWorkers(), ownFamilies),
   });
 
   // Start-up: every worker must bind before the gateway counts as started.
@@ -140,7 +143,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   });
 
   const stopWorkers = async () => {
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const workers = liveWorkers();
     const exited = workers.map((w) => once(w, 'exit'));
     broadcast({ type: 'drain' });
     await Promise.all(exited);
@@ -158,6 +161,7 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   } catch (error) {
     stopping = true;
     await feed?.stop();
+    await otlpMetrics?.close();
     await stopWorkers();
     admin.close();
     state.close();
@@ -201,6 +205,8 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   stopping = true;
   await feed?.stop();
   logger.info({ signal, timeoutSeconds: settings['net.server.shutdown.timeout'] }, 'shutting down: draining in-flight requests');
+  // The last export, while the workers can still report what they counted.
+  await otlpMetrics?.close();
   await stopWorkers();
   admin.close();
   state.close();
@@ -221,5 +227,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new ApimgwError('APIMGW_E_LISTEN', `cannot listen on admin ${host}:${port}: ${error.code ?? error.message}`)));
     server.listen(port, host, () => resolve());
+  });
+}
+
+/** Loaded only when OpenTelemetry is enabled. */
+async function startOtlpMetrics(settings: Settings, logger: Logger, collect: () => Promise<MetricFamily[]>): Promise<{ close(): Promise<void> }> {
+  const [{ OtlpMetricsExporter }, { otlpResource }] = await Promise.all([import('../telemetry/metrics/otlp-metrics.ts'), import('../telemetry/otlp.ts')]);
+  return new OtlpMetricsExporter({
+    collectorUri: settings['observability.opentelemetry.collector.uri']!,
+    resource: otlpResource(settings),
+    intervalMs: settings['observability.opentelemetry.metrics.interval'] * 1000,
+    collect,
+    logger,
   });
 }

@@ -156,9 +156,11 @@ export const SETTINGS = {
   'telemetry.metrics.local.statsd.sampling': setting(z.coerce.number().gt(0).max(1), 1,
     'Share of requests sent to StatsD (0 < rate <= 1); lines carry `|@rate` so the server scales the counts back up.'),
   'observability.opentelemetry.enabled': setting(bool, false,
-    'Export traces (a span per request, W3C traceparent sent to the backend) and metrics over OTLP/HTTP to observability.opentelemetry.collector.uri.'),
+    'Export traces (a server span per request with inbound, backend and outbound children; W3C traceparent continued and sent to the backend) and the /metrics families over OTLP/HTTP (JSON) to observability.opentelemetry.collector.uri. Off: the tracing code is not even loaded.'),
   'observability.opentelemetry.collector.uri': setting(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }), undefined,
     'OTLP/HTTP collector base URL, e.g. http://collector:4318 (/v1/traces and /v1/metrics are appended).'),
+  'observability.opentelemetry.metrics.interval': setting(seconds, 60,
+    'Seconds between OTLP metric exports (APIM exports every minute); one more export happens on shutdown.'),
   'cache.redis.connectionString': setting(redisConnectionString, undefined,
     'Redis shared by several gateways for rate limits, quotas, concurrency limits and the cache: `host:port[,password=…][,ssl=True]` (the StackExchange form APIM uses) or `redis[s]://[:password@]host:port[/db]`. Unset: in-memory state, exact across the workers of this host only.', { secret: true }),
   'runtime.deployment.artifact.source': setting(z.string(), undefined, 'Informational (set by Azure portal YAML / Helm); logged at start.'),
@@ -231,6 +233,7 @@ export interface Settings {
   'telemetry.metrics.local.statsd.sampling': number;
   'observability.opentelemetry.enabled': boolean;
   'observability.opentelemetry.collector.uri'?: string;
+  'observability.opentelemetry.metrics.interval': number;
   'cache.redis.connectionString'?: string;
   'runtime.deployment.artifact.source'?: string;
   'runtime.deployment.mechanism'?: string;

@@ -5,6 +5,7 @@ import { checkPolicies } from '../../policy/check.ts';
 import { redactedSettings } from '../../settings/load.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { runGateway } from '../../runtime/primary.ts';
+import { checkTelemetrySettings } from '../../telemetry/worker-telemetry.ts';
 import { addSettingsOptions, settingsFrom, settingsHelp, type SettingsFlags } from '../settings-options.ts';
 import type { CommandContext } from '../program.ts';
 
@@ -31,6 +32,7 @@ export function registerRun(program: Command, context: CommandContext): void {
         'admin.port': flags.adminPort,
         'runtime.workers': flags.workers,
       });
+      checkTelemetrySettings(settings);
       const logger = createLogger(settings, { pid: process.pid });
       // Policies are compiled here too, so a bad one stops start-up (or is refused on SIGHUP) instead of failing in the workers.
       const readConfig = () => {

@@ -1,4 +1,4 @@
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import { isMonotonic, type MetricFamily, type MetricValue } from './families.ts';
 
 /**
@@ -67,10 +67,20 @@ export class ClusterMetrics {
    * knowing how many workers did not answer.
    */
   async render(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[]): Promise<string> {
+    return (await this.#aggregate(workers, own)).metrics();
+  }
+
+  /** What render() shows, as families (for the OTLP exporter). */
+  async families(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[]): Promise<MetricFamily[]> {
+    // prom-client's MetricType enum holds the same strings as MetricKind.
+    return (await (await this.#aggregate(workers, own)).getMetricsAsJSON()) as unknown as MetricFamily[];
+  }
+
+  async #aggregate(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[]): Promise<Registry> {
     const replies = await Promise.all(workers.map((worker) => this.#ask(worker)));
     const unanswered = replies.filter((reply) => reply === undefined).length;
     const reported = workers.map((worker, i) => replies[i] ?? this.#lastReported.get(worker.id)?.filter(isMonotonic) ?? []);
-    return AggregatorRegistry.aggregate([this.#retired, ...reported, own(unanswered)]).metrics();
+    return AggregatorRegistry.aggregate([this.#retired, ...reported, own(unanswered)]);
   }
 
   #ask(worker: MetricsPeer): Promise<MetricFamily[] | undefined> {

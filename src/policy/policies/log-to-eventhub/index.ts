@@ -1,13 +1,16 @@
+import { eventSinks } from '../../../telemetry/event-sink.ts';
 import type { PolicyDefinition } from '../../types.ts';
 
 /**
  * log-to-eventhub (APIM-REFERENCE §4).
  *
- * Snapshots carry no logger entities yet, so `logger-id` cannot be checked
- * against one: any non-empty id is accepted. Until an Event Hubs sink exists,
- * each event is written as a structured info log line (`eventHubLoggerId`,
- * partition, the event text) so no event is lost; the sink will replace this
- * output, not the policy's contract.
+ * Snapshots carry no logger entities, so `logger-id` cannot be checked
+ * against one: any non-empty id is accepted, and travels with the event.
+ * Events go to the configured sink (telemetry.eventhub.endpoint: a file or
+ * an HTTP endpoint, src/telemetry/event-sink.ts), the event text whole, as
+ * Event Hubs would receive it. Without a sink each event is a structured
+ * info line in the stdout log (`eventHubLoggerId`, partition, the event
+ * text, redacted when built from secret named values).
  */
 
 /** APIM truncates messages above 200 KB. */
@@ -30,6 +33,18 @@ export const logToEventhub: PolicyDefinition = {
     return (context) => {
       let event = message(context);
       if (event.length > MAX_MESSAGE_CHARS) event = event.slice(0, MAX_MESSAGE_CHARS);
+      const sink = eventSinks.current;
+      if (sink !== undefined) {
+        sink.send({
+          time: new Date().toISOString(),
+          loggerId,
+          ...(partitionId === undefined ? {} : { partitionId }),
+          ...(partitionKey === undefined ? {} : { partitionKey: partitionKey(context) }),
+          requestId: context.requestId,
+          message: event,
+        });
+        return;
+      }
       logger.info({
         policy: 'log-to-eventhub',
         eventHubLoggerId: loggerId,
