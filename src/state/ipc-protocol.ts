@@ -1,6 +1,7 @@
 import type {
   CacheSetResult, LeaseRequest, LeaseResult, QuotaAddition, QuotaRequest, QuotaResult, RateAddition, RateRequest, RateResult,
 } from './store.ts';
+import type { GrantedRateResult, RateRefund } from './rate-grant.ts';
 
 /**
  * State operations as they cross the cluster IPC channel (worker → primary).
@@ -12,6 +13,9 @@ import type {
 export interface StateOps {
   consumeRate: [RateRequest, RateResult];
   addRate: [RateAddition, RateResult];
+  /** consumeRate that may come back with calls granted besides (rate-grant.ts). */
+  takeRate: [RateRequest, GrantedRateResult];
+  refundRate: [RateRefund, null];
   consumeQuota: [QuotaRequest, QuotaResult];
   addQuota: [QuotaAddition, QuotaResult];
   acquireLease: [LeaseRequest, LeaseResult];

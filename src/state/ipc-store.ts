@@ -1,4 +1,5 @@
 import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
+import { RateGrants } from './rate-grant.ts';
 import { isStateReply, type StateCall, type StateOp, type StateOps, type StateRequestMessage } from './ipc-protocol.ts';
 import type {
   CacheSetResult, CacheValue, LeaseRequest, LeaseResult, QuotaAddition, QuotaRequest, QuotaResult, RateAddition,
@@ -56,6 +57,12 @@ export class IpcStateStore implements StateStore {
   private lastWarnAt = -Infinity;
   private failedOpenSinceWarn = 0;
   private closed = false;
+  private readonly grants = new RateGrants(
+    (request, grant) => grant
+      ? this.call('takeRate', request, { ...rateFailOpen(request.limit), granted: 0 })
+      : this.call('consumeRate', request, rateFailOpen(request.limit)),
+    (refund) => void this.call('refundRate', refund, null),
+  );
 
   constructor(channel: StateChannel, options: IpcStateStoreOptions = {}) {
     this.channel = channel;
@@ -68,11 +75,11 @@ export class IpcStateStore implements StateStore {
   }
 
   consumeRate(request: RateRequest): Promise<RateResult> {
-    return this.call('consumeRate', request, { allowed: true, count: 0, remaining: request.limit, retryAfterSeconds: 0, degraded: true });
+    return this.grants.consume(request);
   }
 
   addRate(addition: RateAddition): Promise<RateResult> {
-    return this.call('addRate', addition, { allowed: true, count: 0, remaining: addition.limit, retryAfterSeconds: 0, degraded: true });
+    return this.call('addRate', addition, rateFailOpen(addition.limit));
   }
 
   consumeQuota(request: QuotaRequest): Promise<QuotaResult> {
@@ -106,8 +113,10 @@ export class IpcStateStore implements StateStore {
     return this.call('deleteCached', { key }, false);
   }
 
-  /** Answers every call still waiting with its fail-open value. */
+  /** Gives unused rate grants back, then answers every call still waiting with its fail-open value. */
   async close(): Promise<void> {
+    this.grants.giveAllBack();
+    if (this.flushScheduled) this.flush();
     this.closed = true;
     clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
@@ -202,6 +211,10 @@ export class IpcStateStore implements StateStore {
     this.warn?.({ failedOpen: this.failedOpenSinceWarn, reason }, `shared state unavailable (${reason}); rate limits, quotas and concurrency limits fail open, cache misses`);
     this.failedOpenSinceWarn = 0;
   }
+}
+
+function rateFailOpen(limit: number): RateResult {
+  return { allowed: true, count: 0, remaining: limit, retryAfterSeconds: 0, degraded: true };
 }
 
 const quotaFailOpen: QuotaResult = { allowed: true, callsUsed: 0, kilobytesUsed: 0, renewsInSeconds: null, degraded: true };

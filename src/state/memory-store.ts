@@ -2,6 +2,7 @@ import { ByteCache } from './byte-cache.ts';
 import { decodeCacheValue, encodeCacheValue } from './cache-codec.ts';
 import { LeaseTable } from './lease-table.ts';
 import { QuotaTable } from './quota-table.ts';
+import type { GrantedRateResult, RateRefund } from './rate-grant.ts';
 import { RateTable } from './rate-table.ts';
 import {
   DEFAULT_MAX_CACHE_BYTES, DEFAULT_MAX_CACHE_ENTRY_BYTES,
@@ -55,6 +56,15 @@ export class StateEngine {
 
   addRate(addition: RateAddition): RateResult {
     return this.rates.add(addition, this.now());
+  }
+
+  /** consumeRate, with up to `grant` calls counted besides for the asking worker to use on its own (rate-grant.ts). */
+  takeRate(request: RateRequest, grant: number): GrantedRateResult {
+    return this.rates.take(request, grant, this.now());
+  }
+
+  refundRate(refund: RateRefund): void {
+    this.rates.refund(refund, this.now());
   }
 
   consumeQuota(request: QuotaRequest): QuotaResult {

@@ -1,3 +1,4 @@
+import type { GrantedRateResult, RateRefund } from './rate-grant.ts';
 import type { RateAddition, RateRequest, RateResult } from './store.ts';
 
 /** Finest bucket: calls closer together than this share one log entry. */
@@ -48,6 +49,16 @@ class WindowLog {
     this.amounts.push(amount);
   }
 
+  /** Takes `amount` back from the newest buckets: calls counted ahead of use that were not used. */
+  remove(amount: number): void {
+    for (let i = this.last.length - 1; i >= this.head && amount > 0; i--) {
+      const taken = Math.min(amount, this.amounts[i]!);
+      this.amounts[i]! -= taken;
+      this.total -= taken;
+      amount -= taken;
+    }
+  }
+
   /** Milliseconds until `need` more fits under `limit` (the window must be over it now). */
   msUntilFits(now: number, need: number, limit: number): number {
     if (need > limit) return this.periodMs;
@@ -87,6 +98,24 @@ export class RateTable {
     const log = this.open(addition.key, addition.periodSeconds, now);
     log.add(now, addition.amount);
     return { allowed: true, count: log.total, remaining: Math.max(0, addition.limit - log.total), retryAfterSeconds: 0 };
+  }
+
+  /**
+   * Counts the call and `grant` more in one step when all of them fit
+   * (`granted` says how many did), else the call alone: a grant never takes
+   * the last places of a window.
+   */
+  take(request: RateRequest, grant: number, now: number): GrantedRateResult {
+    if (grant > 0) {
+      const withGrant = this.consume({ key: request.key, limit: request.limit, periodSeconds: request.periodSeconds, amount: (request.amount ?? 1) + grant }, now);
+      if (withGrant.allowed) return { ...withGrant, granted: grant };
+    }
+    return { ...this.consume(request, now), granted: 0 };
+  }
+
+  /** Gives back granted calls a worker did not use. */
+  refund(refund: RateRefund, now: number): void {
+    this.open(refund.key, refund.periodSeconds, now).remove(refund.amount);
   }
 
   /** Forgets keys whose windows hold nothing any more. */

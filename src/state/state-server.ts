@@ -1,4 +1,5 @@
 import type { StateEngine } from './memory-store.ts';
+import { grantSize } from './rate-grant.ts';
 import { isStateRequest, type StateCall, type StateOp, type StateOps, type StateReply, type StateReplyMessage } from './ipc-protocol.ts';
 
 /** A worker as the primary sees it: a cluster Worker or a forked ChildProcess. */
@@ -19,12 +20,19 @@ type Handlers = { [K in StateOp]: (arg: StateOps[K][0], owner: string) => StateO
 export class StateServer {
   private readonly engine: StateEngine;
   private readonly handlers: Handlers;
+  /** Workers attached now: each one's grant is a share of the limit. */
+  private peers = 0;
 
   constructor(engine: StateEngine) {
     this.engine = engine;
     this.handlers = {
       consumeRate: (arg) => engine.consumeRate(arg),
       addRate: (arg) => engine.addRate(arg),
+      takeRate: (arg) => engine.takeRate(arg, grantSize(arg.limit, this.peers)),
+      refundRate: (arg) => {
+        engine.refundRate(arg);
+        return null;
+      },
       consumeQuota: (arg) => engine.consumeQuota(arg),
       addQuota: (arg) => engine.addQuota(arg),
       acquireLease: (arg, owner) => engine.acquireLease(arg, owner),
@@ -43,12 +51,16 @@ export class StateServer {
 
   /** Serves `peer`'s state calls; `owner` names it for its leases (the worker id). */
   attach(peer: StatePeer, owner: string): void {
+    this.peers++;
     peer.on('message', (message) => {
       if (!isStateRequest(message)) return;
       // A worker that went away meanwhile simply gets no answer.
       peer.send(this.handle(message.calls, owner), () => {});
     });
-    peer.once('exit', () => this.engine.releaseOwner(owner));
+    peer.once('exit', () => {
+      this.peers--;
+      this.engine.releaseOwner(owner);
+    });
   }
 
   handle(calls: StateCall[], owner: string): StateReplyMessage {

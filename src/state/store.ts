@@ -2,7 +2,7 @@
  * The state that rate-limit, rate-limit-by-key, quota, quota-by-key,
  * limit-concurrency and the cache policies share across every worker of a
  * host (DESIGN §8). Implementations: MemoryStore (one process), IpcStateStore
- * (cluster workers → the primary's MemoryStore) and later Redis (several
+ * (cluster workers → the primary's MemoryStore) and RedisStore (several
  * hosts). Every operation is async and atomic on the store side: a caller
  * never reads a counter and writes it back, so a Redis script can implement
  * each one as a single round trip.
@@ -50,6 +50,15 @@
  *
  * A dimension is exhausted for a call adding `n` when `used + n > limit`,
  * or, when `n` is 0 (check only), when `used >= limit`.
+ *
+ * Rate grants (IpcStateStore only, rate-grant.ts). A cluster worker asking
+ * the primary about a high rate limit (at least 200 calls per worker) may
+ * get up to 1 % of it (at most 64 calls) counted ahead for it to use on its
+ * own for 100 ms, then give back what it did not use. Never more than
+ * `calls` get through in a window; the cost is that a nearly full window may
+ * refuse up to 1 % of `calls` early for that long, and that `remaining` seen
+ * by one worker lags the others' calls by as much. Limits under that size,
+ * and check-only calls, are asked of the primary call by call, exactly.
  */
 
 /** What a cache entry may hold: JSON plus byte arrays, anywhere in the value. */

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { IpcStateStore } from '../../src/state/ipc-store.ts';
 import { StateEngine } from '../../src/state/memory-store.ts';
 import { StateServer } from '../../src/state/state-server.ts';
+import { grantSize } from '../../src/state/rate-grant.ts';
 import { CONTRACT_CACHE_LIMITS, CONTRACT_START_MS, runStoreContract } from './store.contract.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -76,6 +77,25 @@ describe('IpcStateStore across worker processes', () => {
     const results = await Promise.all(replies);
     assert.equal(results.reduce((sum, r) => sum + r.degraded, 0), 0);
     assert.equal(results.reduce((sum, r) => sum + r.allowed, 0), 150);
+  });
+
+  it('with a high limit, workers use rate grants: few round trips, never more than `limit`, unused calls given back', async () => {
+    const { engine, workers } = await primaryWithWorkers(2);
+    let messages = 0;
+    for (const worker of workers) worker.on('message', (message: { type?: string }) => message.type === 'state' && messages++);
+    const replies = workers.map((worker) => nextMessage<{ type: 'consumed'; allowed: number }>(worker, 'consumed'));
+    for (const worker of workers) worker.send({ type: 'consume-in-turn', key: 'granted', limit: 5000, calls: 3000 });
+    const allowed = (await Promise.all(replies)).reduce((sum, r) => sum + r.allowed, 0);
+    assert.ok(allowed <= 5000 && allowed >= 5000 - 2 * grantSize(5000, 2), `allowed ${allowed}`);
+    assert.ok(messages < 6000 / 4, `${messages} IPC messages for 6000 calls`);
+    const counted = () => engine.consumeRate({ key: 'granted', limit: 5000, periodSeconds: 60, amount: 0 }).count;
+    assert.equal(counted(), 5000, 'the window is full: used and granted calls');
+    // A worker that stops gives its unused grant back.
+    const stopped = once(workers[0]!, 'exit');
+    workers[0]!.kill('SIGTERM');
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(counted(), allowed);
   });
 
   it('takes back the leases of a worker that crashed', async () => {
@@ -159,13 +179,17 @@ describe('IpcStateStore round trip', () => {
     try {
       const sequential = 2000;
       for (let i = 0; i < 200; i++) await store.consumeRate({ key: `warm-${i}`, limit: 10, periodSeconds: 60 });
+      // Limits under 200 are asked of the primary call by call; high ones mostly use rate grants.
       let started = process.hrtime.bigint();
-      for (let i = 0; i < sequential; i++) await store.consumeRate({ key: `seq-${i % 100}`, limit: 1_000_000, periodSeconds: 60 });
+      for (let i = 0; i < sequential; i++) await store.consumeRate({ key: `seq-${i % 100}`, limit: 150, periodSeconds: 60 });
       const sequentialUs = Number(process.hrtime.bigint() - started) / 1000 / sequential;
+      started = process.hrtime.bigint();
+      for (let i = 0; i < sequential; i++) await store.consumeRate({ key: 'granted', limit: 1_000_000, periodSeconds: 60 });
+      const grantedUs = Number(process.hrtime.bigint() - started) / 1000 / sequential;
 
       const concurrent = 20_000;
       started = process.hrtime.bigint();
-      await Promise.all(Array.from({ length: concurrent }, (_, i) => store.consumeRate({ key: `par-${i % 100}`, limit: 1_000_000, periodSeconds: 60 })));
+      await Promise.all(Array.from({ length: concurrent }, (_, i) => store.consumeRate({ key: `par-${i % 100}`, limit: 150, periodSeconds: 60 })));
       const concurrentUs = Number(process.hrtime.bigint() - started) / 1000 / concurrent;
 
       const body = Buffer.alloc(64 * 1024, 7);
@@ -177,6 +201,7 @@ describe('IpcStateStore round trip', () => {
       const cacheUs = Number(process.hrtime.bigint() - started) / 1000 / 400;
 
       t.diagnostic(`IPC round trip, one call at a time: ${sequentialUs.toFixed(1)} µs/call`);
+      t.diagnostic(`rate-limit with a high limit (rate grants), one call at a time: ${grantedUs.toFixed(1)} µs/call`);
       t.diagnostic(`IPC, ${concurrent} concurrent calls (batched): ${concurrentUs.toFixed(2)} µs/call, ${Math.round(1e6 / concurrentUs)} calls/s`);
       t.diagnostic(`IPC, 64 KiB cache set or get: ${cacheUs.toFixed(1)} µs/call`);
     } finally {

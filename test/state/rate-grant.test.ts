@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StateEngine } from '../../src/state/memory-store.ts';
+import { grantLifetimeMs, grantSize, MAX_GRANT, RateGrants } from '../../src/state/rate-grant.ts';
+import type { RateRequest } from '../../src/state/store.ts';
+
+/** Workers' grant holders over one real StateEngine, as the primary would serve them (without the IPC hop). */
+function cluster(workers: number) {
+  const engine = new StateEngine({ sweepIntervalMs: 0 });
+  let asks = 0;
+  const holders = Array.from({ length: workers }, () => new RateGrants(
+    (request, grant) => {
+      asks++;
+      return Promise.resolve(grant ? engine.takeRate(request, grantSize(request.limit, workers)) : engine.consumeRate(request));
+    },
+    (refund) => engine.refundRate(refund),
+  ));
+  const counted = (key: string, limit: number, periodSeconds = 60) => engine.consumeRate({ key, limit, periodSeconds, amount: 0 }).count;
+  return { engine, holders, counted, asks: () => asks };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('rate grants', () => {
+  it('are 1 % of the limit shared by the workers, at most MAX_GRANT, none under 2: small limits stay exact call by call', () => {
+    assert.equal(grantSize(100, 1), 0);
+    assert.equal(grantSize(199, 1), 0);
+    assert.equal(grantSize(200, 1), 2);
+    assert.equal(grantSize(1000, 2), 5);
+    assert.equal(grantSize(1000, 8), 0);
+    assert.equal(grantSize(100_000_000, 2), MAX_GRANT);
+    assert.equal(grantLifetimeMs(300), 100);
+    assert.equal(grantLifetimeMs(1), 50);
+  });
+
+  it('a small limit asks the primary for every call and is exact', async () => {
+    const { holders, asks } = cluster(2);
+    const request: RateRequest = { key: 'small', limit: 100, periodSeconds: 60 };
+    let allowed = 0;
+    for (let i = 0; i < 150; i++) if ((await holders[i % 2]!.consume(request)).allowed) allowed++;
+    assert.equal(allowed, 100);
+    assert.equal(asks(), 150);
+  });
+
+  it('a high limit is paid for once per grant, and never lets more than `limit` through across workers', async () => {
+    const { holders, counted, asks } = cluster(2);
+    const request: RateRequest = { key: 'high', limit: 2000, periodSeconds: 60 };
+    let allowed = 0;
+    let refusedAt = -1;
+    for (let i = 0; i < 2100; i++) {
+      const result = await holders[i % 2]!.consume(request);
+      if (result.allowed) allowed++;
+      else if (refusedAt === -1) refusedAt = i;
+      assert.ok(counted('high', 2000) <= 2000, 'the primary never counts past the limit');
+      assert.ok(result.remaining >= 0 && result.remaining <= 2000);
+    }
+    assert.ok(allowed <= 2000);
+    // Near the limit no grant fits, so at most the other worker's unused grant (10) is refused early.
+    assert.ok(allowed >= 2000 - grantSize(2000, 2), `allowed ${allowed}`);
+    assert.ok(asks() < 2100 / 3, `${asks()} asks for 2100 calls`);
+    assert.ok(refusedAt >= 1990);
+  });
+
+  it('unused granted calls go back to the primary once the grant\'s lifetime is over, and all of them on close', async () => {
+    const { holders, counted } = cluster(1);
+    const request: RateRequest = { key: 'refund', limit: 100_000, periodSeconds: 60 };
+    assert.equal((await holders[0]!.consume(request)).allowed, true);
+    assert.equal(counted('refund', 100_000), 1 + MAX_GRANT, 'the grant is counted before any of it is used');
+    for (let i = 0; i < 10; i++) await holders[0]!.consume(request);
+    await sleep(grantLifetimeMs(60) * 2 + 50);
+    assert.equal(counted('refund', 100_000), 11);
+
+    await holders[0]!.consume(request);
+    assert.equal(counted('refund', 100_000), 12 + MAX_GRANT);
+    holders[0]!.giveAllBack();
+    assert.equal(counted('refund', 100_000), 12);
+  });
+
+  it('a grant serves only the same limit and window; check-only calls always ask', async () => {
+    const { holders, counted, asks } = cluster(1);
+    await holders[0]!.consume({ key: 'k', limit: 10_000, periodSeconds: 60 });
+    const before = asks();
+    await holders[0]!.consume({ key: 'k', limit: 10_000, periodSeconds: 60 });
+    assert.equal(asks(), before, 'served from the grant');
+    await holders[0]!.consume({ key: 'k', limit: 20_000, periodSeconds: 60 });
+    assert.equal(asks(), before + 1, 'another limit: the old grant is given back and the primary asked');
+    await holders[0]!.consume({ key: 'k', limit: 20_000, periodSeconds: 60, amount: 0 });
+    assert.equal(asks(), before + 2);
+    holders[0]!.giveAllBack();
+    assert.equal(counted('k', 20_000), 3);
+  });
+});
