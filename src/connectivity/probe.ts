@@ -206,8 +206,9 @@ async function tlsStep(target: Target, socket: net.Socket, options: ProbeOptions
   return { status: 'ok', detail: `${protocol} ${cipher}`, ms, protocol, cipher, certificate };
 }
 
-async function authStep(target: Target, proxy: URL | undefined, options: ProbeOptions): Promise<{ step: TargetReport['auth']; outcome?: AuthOutcome }> {
-  const started = performance.now();
+/** An undici dispatcher for requests to `target` as the probe makes them: --ca, --resolve for its port, the proxy variables. */
+export function probeDispatcher(target: Pick<Target, 'host' | 'port' | 'proxyScheme' | 'acceptAnyCertificate'>, options: ProbeOptions): { dispatcher: EnvHttpProxyAgent; lookup: ReturnType<typeof lookupFor> } {
+  const proxy = target.proxyScheme ? proxyFor(options.proxies, target.proxyScheme, target.host, target.port) : undefined;
   const ca = trustedCa(options);
   const tlsOptions = { ...(ca ? { ca } : {}), rejectUnauthorized: !target.acceptAnyCertificate };
   const lookup = lookupFor(options.overrides, target.port);
@@ -221,6 +222,12 @@ async function authStep(target: Target, proxy: URL | undefined, options: ProbeOp
     proxyTls: { lookup: lookupFor(options.overrides, proxyPort) },
     requestTls: tlsOptions,
   });
+  return { dispatcher, lookup };
+}
+
+async function authStep(target: Target, options: ProbeOptions): Promise<{ step: TargetReport['auth']; outcome?: AuthOutcome }> {
+  const started = performance.now();
+  const { dispatcher, lookup } = probeDispatcher(target, options);
   try {
     const outcome = await withTimeout(target.auth!({ dispatcher, lookup, timeoutMs: options.timeoutMs }), options.timeoutMs);
     return { step: { status: outcome.ok ? 'ok' : 'fail', label: outcome.label, detail: outcome.detail, ms: since(started) }, outcome };
@@ -259,7 +266,7 @@ export async function probeTarget(target: Target, options: ProbeOptions): Promis
     else tlsResult = connected.socket ? await tlsStep(target, connected.socket, options, warnings) : { ...SKIPPED('TCP failed'), protocol: null, cipher: null, certificate: null };
     connected.socket?.destroy();
     if (target.auth && tcp.status === 'ok' && tlsResult.status !== 'fail') {
-      const result = await authStep(target, proxy, options);
+      const result = await authStep(target, options);
       auth = result.step;
       if (result.outcome?.warning) warnings.push(result.outcome.warning);
     }

@@ -4,6 +4,8 @@ import { ApimgwError } from '../errors.ts';
 import type { Snapshot } from '../config/model.ts';
 import type { Settings } from '../settings/schema.ts';
 import { parseRedisConnectionString, RedisConnectionStringError } from '../state/redis-connection.ts';
+import { armAuth } from '../config/arm/settings.ts';
+import { armReadStep, armSignInStep } from './arm.ts';
 
 /**
  * The endpoints this gateway depends on (DESIGN §9), derived from the same
@@ -50,7 +52,6 @@ export interface Target {
 }
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
-const ARM_HOST = 'management.azure.com';
 
 /** host, port and transport of an http(s) URL; IPv6 brackets removed. */
 export function urlTarget(url: string): Pick<Target, 'host' | 'port' | 'transport'> & { scheme: 'http' | 'https' } {
@@ -79,13 +80,28 @@ export function configEndpointTarget(settings: Settings, auth: AuthStep): Target
   };
 }
 
-/** Entra ID and ARM when the configuration comes from an Azure API Management instance. */
+export const ARM_PURPOSE = 'Azure Resource Manager (config.arm.endpoint, config.arm.serviceResourceId)';
+
+/**
+ * Entra ID and ARM when the configuration comes from an Azure API Management
+ * instance: the authority's step signs in, ARM's signs in and reads the
+ * gateway resource, both with the credential and client the ARM source uses.
+ * The sign-in settings are checked here, so a mistake stops the check (exit 2) as it stops `apimgw run`.
+ */
 function armTargets(settings: Settings): Target[] {
   if (settings['config.arm.serviceResourceId'] === undefined) return [];
+  armAuth(settings);
   const authority = urlTarget(settings['config.service.auth.azureAd.authority']);
+  const arm = urlTarget(settings['config.arm.endpoint']);
   return [
-    { host: authority.host, port: authority.port, transport: authority.transport, proxyScheme: authority.scheme, purpose: 'Entra ID token authority (config.service.auth.azureAd.authority)', required: true },
-    { host: ARM_HOST, port: 443, transport: 'tls', proxyScheme: 'https', purpose: 'Azure Resource Manager (config.arm.serviceResourceId)', required: true },
+    {
+      host: authority.host, port: authority.port, transport: authority.transport, proxyScheme: authority.scheme,
+      purpose: 'Entra ID token authority (config.service.auth.azureAd.authority)', required: true, auth: armSignInStep(settings),
+    },
+    {
+      host: arm.host, port: arm.port, transport: arm.transport, proxyScheme: arm.scheme,
+      purpose: ARM_PURPOSE, required: true, auth: armReadStep(settings),
+    },
   ];
 }
 

@@ -25,7 +25,7 @@ test('the management plane is required, reached through the proxy, and carries t
   assert.deepEqual([plain?.port, plain?.transport, plain?.proxyScheme, plain?.acceptAnyCertificate], [8090, 'tcp', 'http', true]);
 });
 
-test('ARM federation adds the Entra authority and management.azure.com, both required', () => {
+test('ARM federation adds the Entra authority and ARM (config.arm.endpoint, management.azure.com by default), both required', () => {
   assert.deepEqual(brief({
     'config.arm.serviceResourceId': '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim1',
     'config.service.auth.azureAd.authority': 'https://login.microsoftonline.us',
@@ -33,6 +33,12 @@ test('ARM federation adds the Entra authority and management.azure.com, both req
     { host: 'login.microsoftonline.us', port: 443, transport: 'tls', required: true, proxyScheme: 'https' },
     { host: 'management.azure.com', port: 443, transport: 'tls', required: true, proxyScheme: 'https' },
   ]);
+  const targets = targetsFor({
+    'config.arm.serviceResourceId': '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim1',
+    'config.arm.endpoint': 'https://arm.example.test:8443',
+  });
+  assert.deepEqual(targets.map(({ host, port }) => `${host}:${port}`), ['login.microsoftonline.com:443', 'arm.example.test:8443'], 'ARM at config.arm.endpoint');
+  assert.ok(targets.every((target) => typeof target.auth === 'function'), 'both carry an authenticated step (sign-in; sign-in and ARM read)');
 });
 
 test('telemetry endpoints are optional: OpenTelemetry when enabled, StatsD over UDP', () => {

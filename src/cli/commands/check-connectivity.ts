@@ -4,11 +4,14 @@ import ora from 'ora';
 import { loadConfigured } from '../../config/source.ts';
 import { loadSnapshotJson } from '../../config/sync/snapshot.ts';
 import type { Snapshot } from '../../config/model.ts';
+import { fetchSnapshotFromArm } from '../../config/arm/fetch-once.ts';
+import { SyncFailure } from '../../config/sync/client.ts';
+import { dispatcherHttpClient } from '../../connectivity/arm.ts';
 import { configEndpointAuth } from '../../connectivity/config-endpoint.ts';
 import { parseResolve, proxySettings } from '../../connectivity/network.ts';
-import { probeTarget, type ProbeOptions } from '../../connectivity/probe.ts';
+import { probeDispatcher, probeTarget, type ProbeOptions } from '../../connectivity/probe.ts';
 import { buildReport, renderReport, type TargetReport } from '../../connectivity/report.ts';
-import { backendTargets, parseExtraTarget, settingsTargets, type Target } from '../../connectivity/targets.ts';
+import { ARM_PURPOSE, backendTargets, parseExtraTarget, settingsTargets, urlTarget, type Target } from '../../connectivity/targets.ts';
 import { EXIT_FAILURE, isApimgwError } from '../../errors.ts';
 import type { Settings } from '../../settings/schema.ts';
 import { colours } from '../ui/output.ts';
@@ -43,9 +46,35 @@ function snapshotForBackends(settings: Settings, fetched: string | undefined, no
   }
 }
 
+/**
+ * ARM mode's `--backends`: the snapshot built from ARM as `apimgw run` builds
+ * it (one sync's reads), through the probe's dispatcher for ARM, once ARM's
+ * own row has passed.
+ */
+async function armSnapshotForBackends(settings: Settings, armRow: TargetReport | undefined, options: ProbeOptions, notes: string[]): Promise<Snapshot | undefined> {
+  if (armRow?.auth.status !== 'ok') {
+    notes.push('backends not checked: the configuration could not be read from ARM (see the Azure Resource Manager row)');
+    return undefined;
+  }
+  const arm = urlTarget(settings['config.arm.endpoint']);
+  const { dispatcher } = probeDispatcher({ host: arm.host, port: arm.port, proxyScheme: arm.scheme }, options);
+  try {
+    const fetched = await fetchSnapshotFromArm({ ...settings, 'config.service.integration.timeout': options.timeoutMs / 1000 }, { httpClient: dispatcherHttpClient(dispatcher), maxRetries: 3 });
+    notes.push(`backends from the configuration built from ARM (${fetched.armCalls} ARM requests${fetched.armThrottled > 0 ? `, ${fetched.armThrottled} throttled` : ''})`);
+    return fetched.config.snapshot;
+  } catch (error) {
+    if (error instanceof SyncFailure) notes.push(`backends not checked: ${error.message}`);
+    else if (isApimgwError(error)) notes.push(`backends not checked: the configuration built from ARM is refused (${error.message})`);
+    else throw error;
+    return undefined;
+  } finally {
+    void dispatcher.destroy().catch(() => undefined);
+  }
+}
+
 export function registerCheckConnectivity(program: Command, context: CommandContext): void {
   addSettingsOptions(program.command('check-connectivity')
-    .description('list every endpoint the gateway depends on (from its settings and configuration) and probe each: DNS, TCP, TLS, and the management plane\'s authenticated request; exit 1 when a required one fails')
+    .description('list every endpoint the gateway depends on (from its settings and configuration) and probe each: DNS, TCP, TLS, and the authenticated request (the management plane\'s configuration GET; in ARM mode the Entra sign-in and an ARM read of the gateway); exit 1 when a required one fails')
     .option('--backends', 'also probe the backends and API service URLs of the configuration')
     .option('--target <host:port|url>', 'also probe this endpoint: host:port (TCP), tls://host:port or https://host[:port] (TCP + TLS); repeatable', collect, [])
     .option('--resolve <host:port:address>', 'connect to address for host:port instead of resolving it, as curl --resolve; repeatable', collect, [])
@@ -61,7 +90,9 @@ Examples:
   apimgw check-connectivity --target redis.internal:6379 --target https://api.partner.example
 
 Required (a failure exits 1): the management plane (config.service.endpoint), Entra ID and
-management.azure.com (config.arm.serviceResourceId), backends (--backends), --target.
+ARM (config.arm.endpoint, with config.arm.serviceResourceId), backends (--backends), --target.
+AUTH in ARM mode: ok, InvalidCredentials (Entra refused the app), NoCredential, unreachable,
+Forbidden (ARM 403: the identity lacks a role action), NotFound (instance or gateway.name).
 Optional (a failure is a warning): OpenTelemetry collector, StatsD (UDP: DNS only), Redis.
 HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply to the management plane, Entra ID and ARM, as in the gateway.`)
     .action(async function (this: Command, flags: CheckFlags) {
@@ -107,11 +138,19 @@ HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply to the management plane, Entra ID and 
       const notes: string[] = [];
       const results: TargetReport[] = [];
       try {
-        // The management plane first: with --backends, the configuration it serves names the backends.
-        if (first) results.push(await probe(first));
-        const backends = flags.backends ? snapshotForBackends(settings, config.fetched(), notes) : undefined;
-        const rest = [...others, ...(backends ? backendTargets(backends) : []), ...extraTargets];
-        results.push(...await Promise.all(rest.map(probe)));
+        if (settings['config.arm.serviceResourceId'] !== undefined) {
+          // ARM mode: Entra ID and ARM first; with --backends, the configuration read from ARM names the backends.
+          results.push(...await Promise.all([first, ...others].filter((target): target is Target => target !== undefined).map(probe)));
+          const armRow = results.find((result) => result.purpose === ARM_PURPOSE);
+          const backends = flags.backends ? await armSnapshotForBackends(settings, armRow, options, notes) : undefined;
+          results.push(...await Promise.all([...(backends ? backendTargets(backends) : []), ...extraTargets].map(probe)));
+        } else {
+          // The management plane first: with --backends, the configuration it serves names the backends.
+          if (first) results.push(await probe(first));
+          const backends = flags.backends ? snapshotForBackends(settings, config.fetched(), notes) : undefined;
+          const rest = [...others, ...(backends ? backendTargets(backends) : []), ...extraTargets];
+          results.push(...await Promise.all(rest.map(probe)));
+        }
       } finally {
         spinner?.stop();
       }

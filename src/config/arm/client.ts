@@ -1,6 +1,6 @@
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/identity';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Settings } from '../../settings/schema.ts';
 import { VERSION } from '../../version.ts';
 import { SyncFailure } from '../sync/client.ts';
@@ -22,15 +22,29 @@ export interface ArmCallCounter {
   throttled: number;
 }
 
+/**
+ * How requests leave: `apimgw check-connectivity` sends the sign-in and the
+ * ARM read through the dispatcher of its probe (--resolve, --ca, the proxy
+ * decision it reported) and without retries, so its verdict is the first answer.
+ */
+export interface ArmTransport {
+  httpClient: HttpClient;
+  maxRetries: number;
+}
+
 /** Retries of one request on 429/5xx, each after the Retry-After ARM sends (the SDK's throttling policy) or an exponential delay. */
 const MAX_RETRIES = 3;
 
 /** Entra clouds MSAL knows; any other authority (Azure Stack, a test double) is taken as given instead of being looked up at login.microsoftonline.com. */
 const KNOWN_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
 
-export async function createCredential(auth: ArmAuth, authorityHost: string): Promise<TokenCredential> {
+export async function createCredential(auth: ArmAuth, authorityHost: string, transport?: ArmTransport): Promise<TokenCredential> {
   const { ChainedTokenCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } = await import('@azure/identity');
-  const options = { authorityHost, disableInstanceDiscovery: !KNOWN_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname) };
+  const options = {
+    authorityHost,
+    disableInstanceDiscovery: !KNOWN_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname),
+    ...(transport ? { httpClient: transport.httpClient, retryOptions: { maxRetries: transport.maxRetries } } : {}),
+  };
   switch (auth.kind) {
     case 'secret':
       return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.secret, options);
@@ -39,7 +53,8 @@ export async function createCredential(auth: ArmAuth, authorityHost: string): Pr
     case 'identity': {
       // Exactly two, in this order (not DefaultAzureCredential, which would also try developer logins on a server):
       // AKS workload identity when its webhook injected the federated token file, then the VM/App Service managed identity.
-      const managed = new ManagedIdentityCredential(auth.clientId === undefined ? {} : { clientId: auth.clientId });
+      const clientOptions = transport ? { httpClient: transport.httpClient, retryOptions: { maxRetries: transport.maxRetries } } : {};
+      const managed = new ManagedIdentityCredential(auth.clientId === undefined ? clientOptions : { ...clientOptions, clientId: auth.clientId });
       if (process.env.AZURE_FEDERATED_TOKEN_FILE === undefined) return managed;
       return new ChainedTokenCredential(new WorkloadIdentityCredential({ ...options, ...(auth.clientId ? { clientId: auth.clientId } : {}) }), managed);
     }
@@ -47,15 +62,16 @@ export async function createCredential(auth: ArmAuth, authorityHost: string): Pr
 }
 
 /** `abort` ends every request in flight (shutdown must not wait out an integration timeout). */
-export async function createArmClient(settings: ArmClientSettings, subscriptionId: string, counter: ArmCallCounter, abort?: AbortSignal): Promise<ApiManagementClient> {
+export async function createArmClient(settings: ArmClientSettings, subscriptionId: string, counter: ArmCallCounter, abort?: AbortSignal,
+  transport?: ArmTransport, credential?: TokenCredential): Promise<ApiManagementClient> {
   const { ApiManagementClient } = await import('@azure/arm-apimanagement');
   const endpoint = settings['config.arm.endpoint'];
-  const credential = await createCredential(armAuth(settings), settings['config.service.auth.azureAd.authority']);
-  const client = new ApiManagementClient(credential, subscriptionId, {
+  const client = new ApiManagementClient(credential ?? await createCredential(armAuth(settings), settings['config.service.auth.azureAd.authority'], transport), subscriptionId, {
     endpoint,
     $host: endpoint,
     userAgentOptions: { userAgentPrefix: `apimgw/${VERSION}` },
-    retryOptions: { maxRetries: MAX_RETRIES },
+    retryOptions: { maxRetries: transport?.maxRetries ?? MAX_RETRIES },
+    ...(transport ? { httpClient: transport.httpClient } : {}),
   });
   const timeoutMs = Math.round(settings['config.service.integration.timeout'] * 1000);
   // After the retry phase: every attempt is counted, a retried 429 included, because each one costs ARM budget.

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FetchResult } from '../sync/client.ts';
 import type { SnapshotClient } from '../sync/sync.ts';
 import { ArmSnapshotBuilder } from './build.ts';
-import { armFailure, createArmClient, type ArmCallCounter, type ArmClientSettings } from './client.ts';
+import { armFailure, createArmClient, type ArmCallCounter, type ArmClientSettings, type ArmTransport } from './client.ts';
 import { armTarget, type ArmTarget } from './settings.ts';
 
 /**
@@ -20,8 +20,11 @@ export class ArmConfigClient implements SnapshotClient {
   readonly #counter: ArmCallCounter = { calls: 0, throttled: 0 };
   readonly #abort = new AbortController();
   #lastSync: ArmCallCounter | undefined;
+  readonly #transport: ArmTransport | undefined;
 
-  constructor(settings: ArmClientSettings) {
+  /** `transport`: requests through another HTTP client than the SDK's (check-connectivity's probe dispatcher). */
+  constructor(settings: ArmClientSettings, transport?: ArmTransport) {
+    this.#transport = transport;
     this.target = armTarget(settings);
     this.configurationUrl = `${this.target.url}/gateways/${this.target.gateway}`;
     this.#settings = settings;
@@ -37,7 +40,7 @@ export class ArmConfigClient implements SnapshotClient {
     this.#counter.throttled = 0;
     let data;
     try {
-      this.#builder ??= new ArmSnapshotBuilder(await createArmClient(this.#settings, this.target.subscriptionId, this.#counter, this.#abort.signal), this.target);
+      this.#builder ??= new ArmSnapshotBuilder(await createArmClient(this.#settings, this.target.subscriptionId, this.#counter, this.#abort.signal, this.#transport), this.target);
       data = await this.#builder.build();
     } catch (error) {
       throw armFailure(error, `the configuration of gateway ${this.target.gateway}`);

@@ -35,6 +35,8 @@ export interface FakeArm {
   gatewayKeys: Record<string, GatewayKeys>;
   /** The next `count` ARM requests answer 429 with Retry-After: `seconds`. */
   throttle(count: number, seconds: number): void;
+  /** GETs of these resources (`gateways/gw1`) answer 403 AuthorizationFailed naming the read action, as ARM words it; undefined clears. */
+  deny(keys: string[] | undefined): void;
   /** Settings for apimgw pointing at this fake with the right credentials. */
   settings(): Record<string, string>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
   const issued = new Set<string>();
   const gatewayKeys: Record<string, GatewayKeys> = { gw1: { primary: 'primary-key-1', secondary: 'secondary-key-1' } };
   let throttled = 0;
+  let denied = new Set<string>();
   let retryAfter = 1;
   const pageSize = options.pageSize ?? 100;
   let url = '';
@@ -180,6 +183,9 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
       }
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!bearer || !issued.has(bearer)) return send(401, error(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body);
+      if (req.method === 'GET' && denied.has(k)) {
+        return send(403, error(403, 'AuthorizationFailed', `The client '${CLIENT_ID}' with object id '33333333-3333-3333-3333-333333333333' does not have authorization to perform action '${armType(k)}/read' over scope '${armId(k)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`).body);
+      }
       if (parsed.searchParams.get('api-version') !== '2024-05-01') return send(400, error(400, 'InvalidApiVersionParameter', 'api-version').body);
       let body: Record<string, unknown> = {};
       try { body = raw ? JSON.parse(raw) as Record<string, unknown> : {}; } catch { /* an action without a body */ }
@@ -192,6 +198,7 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
   return {
     url, caFile, resources, requests, gatewayKeys,
     throttle(count, seconds) { throttled = count; retryAfter = seconds; },
+    deny(keys) { denied = new Set(keys ?? []); },
     settings: () => ({
       'config.arm.serviceResourceId': SERVICE_ID,
       'config.arm.endpoint': url,
