@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/program.ts';
 import { loadSettings, parseEnvFile } from '../../src/settings/load.ts';
+import { armAuth, armTarget, checkArmExclusive } from '../../src/config/arm/settings.ts';
 import { REPO_ROOT } from '../helpers.ts';
 import { NODE_ENTRY, startGateway } from '../cli/gateway-process.ts';
 
@@ -94,7 +95,7 @@ test('the unit drains longer than the gateway, runs hardened as apimgw, and name
   // Each command line, including the commented alternative, against the CLI's own --help.
   const commands = UNITS.flatMap((file) => fs.readFileSync(path.join(DIR, file), 'utf8').split('\n'))
     .map((line) => /^#?\s*ExecStart=\/usr\/local\/bin\/apimgw (.*)$/.exec(line)?.[1]).filter((line) => line !== undefined);
-  assert.equal(commands.length, 3);
+  assert.equal(commands.length, 4, 'run, token renew --from-endpoint, and the --key and --from-arm --rotate alternatives');
   for (const command of commands) {
     const words = command.split(/\s+/);
     const subcommand = words.filter((word, index) => !word.startsWith('-') && !words[index - 1]?.startsWith('--'));
@@ -110,10 +111,24 @@ test('env.conf: as shipped it loads; each commented setting is a real one with a
   const commented = text.split('\n').filter((line) => /^#[a-z][\w.-]*=/.test(line)).map((line) => line.slice(1)).join('\n');
   const flags = Object.fromEntries(parseEnvFile(commented, 'env.conf').map(({ name, value: setting }) => [name, setting]));
   assert.ok(Object.keys(flags).length >= 3);
-  // The two configuration sources are alternatives: each block on its own.
-  const { 'config.local.path': local, ...others } = flags;
-  assert.equal(loadSettings({ envFile: path.join(DIR, 'env.conf'), flags: { ...others } }).settings['config.service.auth.tokenFile'], '/var/lib/apimgw/gateway.token');
+  // The three configuration sources are alternatives: each block on its own.
+  const arm = Object.fromEntries(Object.entries(flags).filter(([key]) => key.startsWith('config.arm.') || (key.startsWith('config.service.auth') && key !== 'config.service.auth.tokenFile')));
+  const { 'config.local.path': local, ...rest } = flags;
+  const plane = Object.fromEntries(Object.entries(rest).filter(([key]) => !(key in arm)));
+  assert.ok(plane['config.service.endpoint'] !== undefined && !Object.keys(plane).some((key) => key.startsWith('config.arm.')));
+  assert.equal(loadSettings({ envFile: path.join(DIR, 'env.conf'), flags: plane }).settings['config.service.auth.tokenFile'], '/var/lib/apimgw/gateway.token');
   assert.equal(loadSettings({ envFile: path.join(DIR, 'env.conf'), flags: { 'config.local.path': local } }).settings['config.local.path'], '/etc/apimgw/gateway.yaml');
+  // The ARM block: the secret or the certificate (exactly one), both accepted as ARM mode reads them.
+  const { 'config.service.auth.azureAd.certificatePath': certificate, ...withSecret } = arm;
+  assert.ok(certificate !== undefined && withSecret['config.service.auth.azureAd.clientSecret'] !== undefined);
+  const { 'config.service.auth.azureAd.clientSecret': _secret, ...withCertificate } = arm;
+  for (const [block, kind] of [[withSecret, 'secret'], [{ ...withCertificate, 'config.service.auth.azureAd.certificatePath': certificate! }, 'certificate']] as const) {
+    const settings = loadSettings({ envFile: path.join(DIR, 'env.conf'), flags: block }).settings;
+    checkArmExclusive(settings);
+    assert.equal(armAuth(settings).kind, kind);
+    assert.equal(armTarget(settings).serviceName, 'contoso-apim');
+    assert.equal(settings['config.arm.poll.interval'], 300);
+  }
 });
 
 test('the gateway starts with the shipped env.conf, serves, and stops on SIGTERM with exit 0', async () => {
