@@ -37,6 +37,8 @@ export interface FakeArm {
   throttle(count: number, seconds: number): void;
   /** GETs of these resources (`gateways/gw1`) answer 403 AuthorizationFailed naming the read action, as ARM words it; undefined clears. */
   deny(keys: string[] | undefined): void;
+  /** As a role assignment holding only these actions: any other request answers 403 AuthorizationFailed naming its action; undefined allows all. */
+  allowOnly(actions: string[] | undefined): void;
   /** Settings for apimgw pointing at this fake with the right credentials. */
   settings(): Record<string, string>;
   close(): Promise<void>;
@@ -64,6 +66,15 @@ function armType(key: string): string {
   return `Microsoft.ApiManagement/service/${segments.filter((_, i) => i % 2 === 0).join('/')}`;
 }
 
+/** The RBAC action ARM checks for a request: `GET apis/x/operations` → `Microsoft.ApiManagement/service/apis/operations/read`, `POST namedValues/x/listValue` → `…/namedValues/listValue/action`. */
+export function actionOf(method: string, key: string): string {
+  return `${armType(key)}/${method === 'POST' ? 'action' : method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
+}
+
+function forbidden(key: string, action: string) {
+  return error(403, 'AuthorizationFailed', `The client '${CLIENT_ID}' with object id '33333333-3333-3333-3333-333333333333' does not have authorization to perform action '${action}' over scope '${armId(key)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+}
+
 function error(status: number, code: string, message: string) {
   return { status, body: { error: { code, message } } };
 }
@@ -77,6 +88,7 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
   const gatewayKeys: Record<string, GatewayKeys> = { gw1: { primary: 'primary-key-1', secondary: 'secondary-key-1' } };
   let throttled = 0;
   let denied = new Set<string>();
+  let allowed: Set<string> | undefined;
   let retryAfter = 1;
   const pageSize = options.pageSize ?? 100;
   let url = '';
@@ -183,9 +195,8 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
       }
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!bearer || !issued.has(bearer)) return send(401, error(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body);
-      if (req.method === 'GET' && denied.has(k)) {
-        return send(403, error(403, 'AuthorizationFailed', `The client '${CLIENT_ID}' with object id '33333333-3333-3333-3333-333333333333' does not have authorization to perform action '${armType(k)}/read' over scope '${armId(k)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`).body);
-      }
+      const action = actionOf(req.method ?? 'GET', k);
+      if ((req.method === 'GET' && denied.has(k)) || (allowed && !allowed.has(action.toLowerCase()))) return send(403, forbidden(k, action).body);
       if (parsed.searchParams.get('api-version') !== '2024-05-01') return send(400, error(400, 'InvalidApiVersionParameter', 'api-version').body);
       let body: Record<string, unknown> = {};
       try { body = raw ? JSON.parse(raw) as Record<string, unknown> : {}; } catch { /* an action without a body */ }
@@ -199,6 +210,7 @@ export async function startFakeArm(initial: Resources, options: { pageSize?: num
     url, caFile, resources, requests, gatewayKeys,
     throttle(count, seconds) { throttled = count; retryAfter = seconds; },
     deny(keys) { denied = new Set(keys ?? []); },
+    allowOnly(actions) { allowed = actions && new Set(actions.map((a) => a.toLowerCase())); },
     settings: () => ({
       'config.arm.serviceResourceId': SERVICE_ID,
       'config.arm.endpoint': url,
