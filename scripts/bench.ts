@@ -405,7 +405,9 @@ async function main(): Promise<void> {
   report(results, interleaved);
 }
 
-const POLICY_COST_ROUNDS = 3;
+const POLICY_COST_ROUNDS = 7;
+/** Short rounds, many of them: this machine's speed drifts by tens of percent within seconds. */
+const POLICY_COST_ROUND_SECONDS = parsed.quick ? 2 : 3;
 
 /**
  * The cost of policies measured so that machine noise cancels out: one
@@ -414,7 +416,7 @@ const POLICY_COST_ROUNDS = 3;
  * a shared 2-core machine can differ by more than the policies cost.
  */
 async function interleavedPolicyCost(plain: Target, withPolicies: Target): Promise<{ median: number; rounds: number[] } | undefined> {
-  say(`policy cost: one gateway, plain and policies alternating, ${POLICY_COST_ROUNDS} rounds of ${duration} s each`);
+  say(`policy cost: one gateway, plain and policies alternating, ${POLICY_COST_ROUNDS} rounds of ${POLICY_COST_ROUND_SECONDS} s each`);
   let child: ChildProcess | undefined;
   try {
     child = plain.launch?.();
@@ -423,8 +425,8 @@ async function interleavedPolicyCost(plain: Target, withPolicies: Target): Promi
     await wrk(withPolicies.url, warmUpSeconds, withPolicies.headers);
     const rounds: number[] = [];
     for (let round = 0; round < POLICY_COST_ROUNDS; round++) {
-      const base = await wrk(plain.url, duration);
-      const loaded = await wrk(withPolicies.url, duration, withPolicies.headers);
+      const base = await wrk(plain.url, POLICY_COST_ROUND_SECONDS);
+      const loaded = await wrk(withPolicies.url, POLICY_COST_ROUND_SECONDS, withPolicies.headers);
       if (base.rps > 0 && loaded.errors === 0) rounds.push(loaded.rps / base.rps);
     }
     if (rounds.length === 0) return undefined;

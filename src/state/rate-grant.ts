@@ -8,8 +8,12 @@ import type { RateRequest, RateResult } from './store.ts';
  * with a few extra calls already counted in the primary's window for this
  * worker alone; the worker then lets that many calls of the same key through
  * on its own, and gives back what it did not use when the grant expires.
- * The IPC round trip (≈40 µs of CPU a call, most of what a rate-limit costs)
- * is then paid once per grant instead of once per call.
+ * The IPC round trip (tens of µs of CPU a call in both processes, and a
+ * wake-up of the primary: most of what a rate-limit cost) is then paid once
+ * per grant instead of once per call. Measured on a 2-core VM, one worker,
+ * key + rate-limit + set-header expression ÷ plain proxy, median of 12
+ * alternating rounds: 0.77 with grants of at most 64 calls, 0.84–0.86 with
+ * at most 1024.
  *
  * The bounds that keep this honest:
  * - never more than `limit` calls in a window: granted calls are counted in
@@ -24,7 +28,7 @@ import type { RateRequest, RateResult } from './store.ts';
  *   up to GRANT_LIFETIME_MS early: again at most 1 % of `limit`.
  */
 
-export const MAX_GRANT = 64;
+export const MAX_GRANT = 1024;
 const MIN_GRANT = 2;
 const GRANT_SHARE_OF_LIMIT = 0.01;
 const GRANT_LIFETIME_MS = 100;

@@ -53,7 +53,7 @@
  *
  * Rate grants (IpcStateStore only, rate-grant.ts). A cluster worker asking
  * the primary about a high rate limit (at least 200 calls per worker) may
- * get up to 1 % of it (at most 64 calls) counted ahead for it to use on its
+ * get up to 1 % of it (at most 1024 calls) counted ahead for it to use on its
  * own for 100 ms, then give back what it did not use. Never more than
  * `calls` get through in a window; the cost is that a nearly full window may
  * refuse up to 1 % of `calls` early for that long, and that `remaining` seen
