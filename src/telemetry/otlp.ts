@@ -54,6 +54,13 @@ export function otlpUrl(collectorUri: string, signal: 'traces' | 'metrics'): str
   return `${collectorUri.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
+/** Said with an export failure: a collector URI on OTLP/gRPC's port (APIM's examples use it) is the usual cause. */
+export function otlpFailureHint(url: string): string | undefined {
+  return new URL(url).port === '4317'
+    ? 'Port 4317 is OTLP/gRPC; apimgw sends OTLP/HTTP: point observability.opentelemetry.collector.uri at the collector\'s HTTP port (4318 by default).'
+    : undefined;
+}
+
 /** POSTs one export request; rejects on a network error, a timeout or a non-2xx answer. */
 export async function postOtlp(url: string, body: string): Promise<void> {
   const response = await fetch(url, {

@@ -189,7 +189,8 @@ test('tracing enabled without a collector is refused at start with the setting n
 test('a collector that is down costs one warning; requests are served', async () => {
   const down = await startGateway([...NODE_ENTRY, 'run', '--config', path.join(dir, 'gateway.yaml')], {
     'observability.opentelemetry.enabled': 'true',
-    'observability.opentelemetry.collector.uri': 'http://127.0.0.1:1',
+    // Nothing listens there: and 4317 is the port of OTLP/gRPC, which the warning names.
+    'observability.opentelemetry.collector.uri': 'http://127.0.0.1:4317',
     'observability.opentelemetry.metrics.interval': '1',
     'runtime.workers': '1',
     'telemetry.logs.local': 'none',
@@ -200,7 +201,8 @@ test('a collector that is down costs one warning; requests are served', async ()
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }
-    await down.waitForLog((line) => line.msg === 'trace export failed; spans are dropped until the collector answers');
+    const warning = await down.waitForLog((line) => line.msg === 'trace export failed; spans are dropped until the collector answers');
+    assert.match(String(warning.hint), /4317 is OTLP\/gRPC/);
     await down.waitForLog((line) => line.msg === 'metric export failed; retried at the next interval');
     await new Promise((resolve) => setTimeout(resolve, 2200));
     assert.equal(down.logs.filter((line) => String(line.msg).startsWith('trace export failed')).length, 1);

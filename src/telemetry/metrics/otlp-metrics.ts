@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { OTLP_SCOPE, otlpAttributes, otlpUrl, postOtlp, unixNanos, type OtlpAttribute, type OtlpResource } from '../otlp.ts';
+import { OTLP_SCOPE, otlpAttributes, otlpFailureHint, otlpUrl, postOtlp, unixNanos, type OtlpAttribute, type OtlpResource } from '../otlp.ts';
 import type { MetricFamily, MetricValue } from './families.ts';
 
 /**
@@ -157,7 +157,7 @@ export class OtlpMetricsExporter {
       this.#failing = false;
     } catch (error) {
       // One warning per outage; the next export carries the cumulative values anyway.
-      if (!this.#failing) this.#options.logger.warn({ collector: this.#shown, err: error instanceof Error ? error.message : String(error) }, 'metric export failed; retried at the next interval');
+      if (!this.#failing) this.#options.logger.warn({ collector: this.#shown, err: error instanceof Error ? error.message : String(error), hint: otlpFailureHint(this.#url) }, 'metric export failed; retried at the next interval');
       this.#failing = true;
     }
   }

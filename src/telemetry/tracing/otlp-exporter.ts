@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { OTLP_SCOPE, otlpUrl, postOtlp, type OtlpResource } from '../otlp.ts';
+import { OTLP_SCOPE, otlpFailureHint, otlpUrl, postOtlp, type OtlpResource } from '../otlp.ts';
 import type { OtlpSpan } from './spans.ts';
 
 /**
@@ -77,7 +77,7 @@ export class OtlpTraceExporter {
     } catch (error) {
       this.#dropped += spans.length;
       // One warning per outage, not one per batch.
-      if (!this.#failing) this.#logger.warn({ collector: this.#shown, err: error instanceof Error ? error.message : String(error) }, 'trace export failed; spans are dropped until the collector answers');
+      if (!this.#failing) this.#logger.warn({ collector: this.#shown, err: error instanceof Error ? error.message : String(error), hint: otlpFailureHint(this.#url) }, 'trace export failed; spans are dropped until the collector answers');
       this.#failing = true;
     }
   }
