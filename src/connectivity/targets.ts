@@ -112,6 +112,12 @@ function telemetryTargets(settings: Settings): Target[] {
     const { scheme: _scheme, ...where } = urlTarget(collector);
     targets.push({ ...where, purpose: 'OpenTelemetry collector (observability.opentelemetry.collector.uri)', required: false });
   }
+  const eventHub = settings['telemetry.eventhub.endpoint'];
+  if (eventHub !== undefined && /^https?:\/\//i.test(eventHub)) {
+    // Host and port only: the URL's path or query may carry a token.
+    const { scheme: _scheme, ...where } = urlTarget(eventHub);
+    targets.push({ ...where, purpose: 'log-to-eventhub endpoint (telemetry.eventhub.endpoint)', required: false });
+  }
   const statsd = settings['telemetry.metrics.local.statsd.endpoint'];
   if (settings['telemetry.metrics.local'] === 'statsd' && statsd !== undefined) {
     const at = statsd.lastIndexOf(':');

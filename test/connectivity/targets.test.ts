@@ -41,15 +41,20 @@ test('ARM federation adds the Entra authority and ARM (config.arm.endpoint, mana
   assert.ok(targets.every((target) => typeof target.auth === 'function'), 'both carry an authenticated step (sign-in; sign-in and ARM read)');
 });
 
-test('telemetry endpoints are optional: OpenTelemetry when enabled, StatsD over UDP', () => {
+test('telemetry endpoints are optional: OpenTelemetry when enabled, the log-to-eventhub URL, StatsD over UDP', () => {
   assert.deepEqual(brief({ 'observability.opentelemetry.collector.uri': 'http://otel:4318' }), []);
-  assert.deepEqual(brief({
+  assert.deepEqual(brief({ 'telemetry.eventhub.endpoint': '/var/log/apimgw/events.jsonl' }), [], 'a file is not a network dependency');
+  const targets = targetsFor({
     'observability.opentelemetry.enabled': 'true', 'observability.opentelemetry.collector.uri': 'https://otel.example:4318',
+    'telemetry.eventhub.endpoint': 'https://ingest.example/events?sig=secret-signature',
     'telemetry.metrics.local': 'statsd', 'telemetry.metrics.local.statsd.endpoint': 'statsd.example:8125',
-  }), [
+  });
+  assert.deepEqual(targets.map(({ host, port, transport, required, proxyScheme }) => ({ host, port, transport, required, proxyScheme })), [
     { host: 'otel.example', port: 4318, transport: 'tls', required: false, proxyScheme: undefined },
+    { host: 'ingest.example', port: 443, transport: 'tls', required: false, proxyScheme: undefined },
     { host: 'statsd.example', port: 8125, transport: 'udp', required: false, proxyScheme: undefined },
   ]);
+  assert.ok(!JSON.stringify(targets).includes('secret-signature'));
 });
 
 test('Redis: both connection string forms give host and port, never the password', () => {

@@ -93,7 +93,7 @@ Required (a failure exits 1): the management plane (config.service.endpoint), En
 ARM (config.arm.endpoint, with config.arm.serviceResourceId), backends (--backends), --target.
 AUTH in ARM mode: ok, InvalidCredentials (Entra refused the app), NoCredential, unreachable,
 Forbidden (ARM 403: the identity lacks a role action), NotFound (instance or gateway.name).
-Optional (a failure is a warning): OpenTelemetry collector, StatsD (UDP: DNS only), Redis.
+Optional (a failure is a warning): OpenTelemetry collector, log-to-eventhub URL, StatsD (UDP: DNS only), Redis.
 HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply to the management plane, Entra ID and ARM, as in the gateway.`)
     .action(async function (this: Command, flags: CheckFlags) {
       const { io } = context;
