@@ -1,11 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandExists, freePort, killAll, start, statusOf, stop, untilReady } from './bench/children.ts';
+import { wrk, wrkVersion, type Measure } from './bench/wrk.ts';
 
 /**
  * `npm run bench`: in one run, on loopback, wrk against a fast local backend
@@ -95,132 +94,18 @@ function ensureTools(): void {
 
 ensureTools();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'apimgw-bench-'));
-// Each child leads its own process group, so one kill also reaches nginx's
-// workers and the cluster workers, which a dead master would leave serving.
-const groups = new Set<number>();
-const stderrTail = new WeakMap<ChildProcess, string>();
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch { /* already gone */ }
-}
-
 // Runs however we leave (end, error, Ctrl-C): nothing may outlive the bench.
 process.on('exit', () => {
-  for (const pid of groups) killGroup(pid, 'SIGKILL');
+  killAll();
   fs.rmSync(work, { recursive: true, force: true });
 });
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
-function start(command: string, args: string[], env: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'], detached: true });
-  if (child.pid !== undefined) groups.add(child.pid);
-  stderrTail.set(child, '');
-  child.stderr!.on('data', (chunk: Buffer) => stderrTail.set(child, (stderrTail.get(child)! + chunk.toString()).slice(-2000)));
-  child.on('error', () => { /* reported through exitCode / untilReady */ });
-  return child;
-}
-
-function exitedHow(child: ChildProcess): string {
-  const tail = (stderrTail.get(child) ?? '').trim().split('\n').slice(-3).join(' | ');
-  return `exited ${child.exitCode ?? child.signalCode ?? 'before starting'}${tail ? `: ${tail}` : ''}`;
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.pid === undefined) return;
-  if (child.exitCode === null && child.signalCode === null) {
-    // SIGTERM lets apimgw drain (nothing is in flight by now); 5 s at most.
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
-  killGroup(child.pid, 'SIGKILL');
-  groups.delete(child.pid);
-}
-
-function commandExists(command: string): boolean {
-  try {
-    execFileSync(command, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One GET without keep-alive, so no pooled socket outlives the check. */
-function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    // The HTTPS rows use a certificate made for this run: nothing to verify it against.
-    const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, timeout: 2000, headers, rejectUnauthorized: false }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    request.on('timeout', () => request.destroy(new Error(`${url} timed out`)));
-    request.on('error', reject);
-  });
-}
-
-async function untilReady(url: string, child: ChildProcess | undefined, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    // A process that died will never answer: say why now rather than in 15 s.
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(exitedHow(child));
-    try {
-      const status = await statusOf(url);
-      if (status === 200) return;
-      last = `status ${status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs / 1000} s (${last})`);
-}
-
-interface Measure { rps: number; p50: number; p99: number; errors: number; non2xx: number; socketErrors: number }
 interface Result extends Measure { target: string; note?: string }
 
-function toMs(value: string, unit: string): number {
-  const n = Number(value);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
-}
-
-function parseWrk(output: string): Measure {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
-  const percentile = (p: string) => {
-    const found = new RegExp(`^\\s+${p}(?:\\.0+)?%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(output);
-    return found ? toMs(found[1]!, found[2]!) : NaN;
-  };
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  const socketErrors = socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
-  return { rps, p50: percentile('50'), p99: percentile('99'), errors: non2xx + socketErrors, non2xx, socketErrors };
-}
-
-/** Async, so Ctrl-C is handled at once and the proxies' stderr pipes keep draining. */
-function wrk(url: string, seconds: number, headers: Record<string, string> = {}): Promise<Measure> {
-  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const child = start('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headerArgs, url], {}, 'pipe');
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('close', (code) => {
-      groups.delete(child.pid!);
-      if (code === 0 && /Requests\/sec/.test(stdout)) resolve(parseWrk(stdout));
-      else reject(new Error(`wrk ${exitedHow(child)}`));
-    });
-  });
+function load(url: string, seconds: number, headers?: Record<string, string>): Promise<Measure> {
+  return wrk(url, seconds, { threads, connections, headers });
 }
 
 /** A self-signed certificate for the HTTPS rows (EC P-256, what a modern site serves), made with the openssl command. */
@@ -389,8 +274,8 @@ async function main(): Promise<void> {
       await untilReady(target.readyUrl ?? target.url, child);
       const status = await statusOf(target.url, target.headers);
       if (status !== 200) throw new Error(`GET ${target.url} answered ${status}, not 200`);
-      await wrk(target.url, warmUpSeconds, target.headers);
-      const measure = await wrk(target.url, duration, target.headers);
+      await load(target.url, warmUpSeconds, target.headers);
+      const measure = await load(target.url, duration, target.headers);
       results.push({ target: target.name, ...measure, note: target.check?.(measure) });
     } catch (error) {
       say(`${target.name} failed: ${(error as Error).message}`);
@@ -421,12 +306,12 @@ async function interleavedPolicyCost(plain: Target, withPolicies: Target): Promi
   try {
     child = plain.launch?.();
     await untilReady(plain.readyUrl ?? plain.url, child);
-    await wrk(plain.url, warmUpSeconds);
-    await wrk(withPolicies.url, warmUpSeconds, withPolicies.headers);
+    await load(plain.url, warmUpSeconds);
+    await load(withPolicies.url, warmUpSeconds, withPolicies.headers);
     const rounds: number[] = [];
     for (let round = 0; round < POLICY_COST_ROUNDS; round++) {
-      const base = await wrk(plain.url, POLICY_COST_ROUND_SECONDS);
-      const loaded = await wrk(withPolicies.url, POLICY_COST_ROUND_SECONDS, withPolicies.headers);
+      const base = await load(plain.url, POLICY_COST_ROUND_SECONDS);
+      const loaded = await load(withPolicies.url, POLICY_COST_ROUND_SECONDS, withPolicies.headers);
       if (base.rps > 0 && loaded.errors === 0) rounds.push(loaded.rps / base.rps);
     }
     if (rounds.length === 0) return undefined;
@@ -437,15 +322,6 @@ async function interleavedPolicyCost(plain: Target, withPolicies: Target): Promi
     return undefined;
   } finally {
     await stop(child);
-  }
-}
-
-function wrkVersion(): string {
-  try {
-    return execFileSync('wrk', ['-v'], { encoding: 'utf8' }).split('\n')[0] ?? '';
-  } catch (error) {
-    // wrk -v prints its version and exits 1.
-    return String((error as { stdout?: string }).stdout ?? '').split('\n')[0] ?? '';
   }
 }
 
