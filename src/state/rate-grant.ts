@@ -19,7 +19,7 @@ import type { RateRequest, RateResult } from './store.ts';
  * - never more than `limit` calls in a window: granted calls are counted in
  *   the primary before any is used;
  * - a grant is at most 1 % of `limit` per worker (and at most MAX_GRANT), and
- *   none is given under MIN_GRANT, so limits below 200 × workers stay exact
+ *   none is given under MIN_GRANT, so limits below 5,000 × workers stay exact
  *   call by call, as do check-only calls (amount 0);
  * - unused granted calls are counted for at most GRANT_LIFETIME_MS before
  *   they are given back, so a full window may refuse a call early by at most
@@ -29,7 +29,12 @@ import type { RateRequest, RateResult } from './store.ts';
  */
 
 export const MAX_GRANT = 1024;
-const MIN_GRANT = 2;
+/**
+ * Grants start at 5,000 calls per worker: below that, counting call by call
+ * costs little next to the calls themselves, and a limit a client can reach
+ * in a few seconds (what tests and trials do) stays exact to the call.
+ */
+const MIN_GRANT = 50;
 const GRANT_SHARE_OF_LIMIT = 0.01;
 const GRANT_LIFETIME_MS = 100;
 

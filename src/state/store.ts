@@ -52,7 +52,7 @@
  * or, when `n` is 0 (check only), when `used >= limit`.
  *
  * Rate grants (IpcStateStore only, rate-grant.ts). A cluster worker asking
- * the primary about a high rate limit (at least 200 calls per worker) may
+ * the primary about a high rate limit (at least 5,000 calls per worker) may
  * get up to 1 % of it (at most 1024 calls) counted ahead for it to use on its
  * own for 100 ms, then give back what it did not use. Never more than
  * `calls` get through in a window; the cost is that a nearly full window may

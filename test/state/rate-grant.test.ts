@@ -22,44 +22,45 @@ function cluster(workers: number) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('rate grants', () => {
-  it('are 1 % of the limit shared by the workers, at most MAX_GRANT, none under 2: small limits stay exact call by call', () => {
+  it('are 1 % of the limit shared by the workers, at most MAX_GRANT, none under 50: limits under 5,000 a worker stay exact call by call', () => {
     assert.equal(grantSize(100, 1), 0);
-    assert.equal(grantSize(199, 1), 0);
-    assert.equal(grantSize(200, 1), 2);
-    assert.equal(grantSize(1000, 2), 5);
-    assert.equal(grantSize(1000, 8), 0);
+    assert.equal(grantSize(4999, 1), 0);
+    assert.equal(grantSize(5000, 1), 50);
+    assert.equal(grantSize(10_000, 2), 50);
+    assert.equal(grantSize(10_000, 8), 0);
     assert.equal(grantSize(100_000, 2), 500);
     assert.equal(grantSize(100_000_000, 2), MAX_GRANT);
     assert.equal(grantLifetimeMs(300), 100);
     assert.equal(grantLifetimeMs(1), 50);
   });
 
-  it('a small limit asks the primary for every call and is exact', async () => {
+  it('a limit under 5,000 a worker asks the primary for every call and is exact', async () => {
     const { holders, asks } = cluster(2);
-    const request: RateRequest = { key: 'small', limit: 100, periodSeconds: 60 };
+    const request: RateRequest = { key: 'small', limit: 9000, periodSeconds: 60 };
     let allowed = 0;
-    for (let i = 0; i < 150; i++) if ((await holders[i % 2]!.consume(request)).allowed) allowed++;
-    assert.equal(allowed, 100);
-    assert.equal(asks(), 150);
+    for (let i = 0; i < 9100; i++) if ((await holders[i % 2]!.consume(request)).allowed) allowed++;
+    assert.equal(allowed, 9000);
+    assert.equal(asks(), 9100);
   });
 
   it('a high limit is paid for once per grant, and never lets more than `limit` through across workers', async () => {
     const { holders, counted, asks } = cluster(2);
-    const request: RateRequest = { key: 'high', limit: 2000, periodSeconds: 60 };
+    const request: RateRequest = { key: 'high', limit: 20_000, periodSeconds: 60 };
     let allowed = 0;
     let refusedAt = -1;
-    for (let i = 0; i < 2100; i++) {
+    for (let i = 0; i < 21_000; i++) {
       const result = await holders[i % 2]!.consume(request);
       if (result.allowed) allowed++;
       else if (refusedAt === -1) refusedAt = i;
-      assert.ok(counted('high', 2000) <= 2000, 'the primary never counts past the limit');
-      assert.ok(result.remaining >= 0 && result.remaining <= 2000);
+      assert.ok(counted('high', 20_000) <= 20_000, 'the primary never counts past the limit');
+      assert.ok(result.remaining >= 0 && result.remaining <= 20_000);
     }
-    assert.ok(allowed <= 2000);
-    // Near the limit no grant fits, so at most the other worker's unused grant (10) is refused early.
-    assert.ok(allowed >= 2000 - grantSize(2000, 2), `allowed ${allowed}`);
-    assert.ok(asks() < 2100 / 3, `${asks()} asks for 2100 calls`);
-    assert.ok(refusedAt >= 1990);
+    assert.ok(allowed <= 20_000);
+    // Near the limit no grant fits, so at most the other worker's unused grant (100) is refused early.
+    assert.ok(allowed >= 20_000 - grantSize(20_000, 2), `allowed ${allowed}`);
+    // One ask per grant while the window has room; once it is full, every refused call asks.
+    assert.ok(asks() <= 2 * 20_000 / grantSize(20_000, 2) + 1000 + 10, `${asks()} asks for 21000 calls`);
+    assert.ok(refusedAt >= 20_000 - grantSize(20_000, 2));
   });
 
   it('unused granted calls go back to the primary once the grant\'s lifetime is over, and all of them on close', async () => {
