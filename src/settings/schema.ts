@@ -34,6 +34,15 @@ const redisConnectionString = z.string().trim().min(1).superRefine((value, ctx) 
   const problem = redisConnectionStringProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (StackExchange form host:port,password=…,ssl=True or redis[s]://[:password@]host:port[/db])` });
 });
+/** Histogram upper bounds in milliseconds, `5,10,25`: positive, ascending. */
+const bucketList = z.string().transform((value, ctx) => {
+  const bounds = value.split(',').map((part) => Number(part.trim()));
+  if (bounds.length === 0 || bounds.some((bound) => !(bound > 0) || !Number.isFinite(bound)) || bounds.some((bound, i) => i > 0 && bound <= bounds[i - 1]!)) {
+    ctx.addIssue({ code: 'custom', message: 'expected ascending positive milliseconds separated by commas (5,10,25,50,100)' });
+    return z.NEVER;
+  }
+  return bounds;
+});
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])]).transform((v) => v === true || String(v).toLowerCase() === 'true');
 
 export interface SettingDefinition {
@@ -50,8 +59,8 @@ function setting(schema: z.ZodType, defaultValue: unknown, description: string, 
 
 export const SETTINGS = {
   'gateway.name': setting(z.string().min(1), 'apimgw', 'Gateway resource name: selects the APIs assigned to it in an APIOps folder (gateways/<name>/apis); shown in the start-up log and /config.'),
-  'gateway.subscriptionKey.forward': setting(bool, false,
-    'Forward the subscription key (header or query) to the backend as APIM does. Off by default: a backend has no business seeing it.'),
+  'gateway.subscriptionKey.forward': setting(bool, true,
+    'Forward the subscription key (header or query) to the backend, as APIM does (it strips nothing; policies see the key too). false: removed before policies run and before forwarding.'),
   'gateway.backendFailure.statusCodes': setting(z.enum(['apim', 'proxy']), 'apim',
     'Status when the backend is unreachable or times out: apim = 500 "Internal server error" as APIM answers; proxy = 502 / 504 as nginx, Kong and Envoy do. The cause is in the request log either way.'),
   'config.local.path': setting(z.string().min(1), undefined,
@@ -156,9 +165,11 @@ export const SETTINGS = {
   'telemetry.metrics.local.statsd.sampling': setting(z.coerce.number().gt(0).max(1), 1,
     'Share of requests sent to StatsD (0 < rate <= 1); lines carry `|@rate` so the server scales the counts back up.'),
   'observability.opentelemetry.enabled': setting(bool, false,
-    'Export traces (a server span per request with inbound, backend and outbound children; W3C traceparent continued and sent to the backend) and the /metrics families over OTLP/HTTP (JSON) to observability.opentelemetry.collector.uri. Off: the tracing code is not even loaded.'),
+    'Export traces (a server span per request with inbound, backend and outbound children; W3C traceparent continued and sent to the backend) and metrics (the Azure gateway\'s Requests, DurationInMs, BackendDurationInMs, ClientDurationInMs, GatewayDurationInMs, and the /metrics families) over OTLP/HTTP (JSON) to observability.opentelemetry.collector.uri. Off: none of it is loaded.'),
   'observability.opentelemetry.collector.uri': setting(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }), undefined,
     'OTLP/HTTP collector base URL, e.g. http://collector:4318 (/v1/traces and /v1/metrics are appended).'),
+  'observability.opentelemetry.histogram.buckets': setting(bucketList, '5,10,25,50,100,250,500,1000,2500,5000,10000',
+    'Upper bounds (ms) of the OTLP duration histograms of the Azure gateway (DurationInMs, BackendDurationInMs, ClientDurationInMs, GatewayDurationInMs).'),
   'observability.opentelemetry.metrics.interval': setting(seconds, 60,
     'Seconds between OTLP metric exports (APIM exports every minute); one more export happens on shutdown.'),
   'cache.redis.connectionString': setting(redisConnectionString, undefined,
@@ -233,6 +244,7 @@ export interface Settings {
   'telemetry.metrics.local.statsd.sampling': number;
   'observability.opentelemetry.enabled': boolean;
   'observability.opentelemetry.collector.uri'?: string;
+  'observability.opentelemetry.histogram.buckets': readonly number[];
   'observability.opentelemetry.metrics.interval': number;
   'cache.redis.connectionString'?: string;
   'runtime.deployment.artifact.source'?: string;

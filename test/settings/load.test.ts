@@ -69,6 +69,8 @@ test('an invalid value names the setting, the value and where it came from', () 
     return true;
   });
   assert.throws(() => loadSettings({ flags: { 'telemetry.logs.std': 'xml' } }), /telemetry\.logs\.std="xml" from command line/);
+  assert.deepEqual(loadSettings({ flags: { 'observability.opentelemetry.histogram.buckets': '1, 2.5,40' } }).settings['observability.opentelemetry.histogram.buckets'], [1, 2.5, 40]);
+  assert.throws(() => loadSettings({ flags: { 'observability.opentelemetry.histogram.buckets': '10,5' } }), /expected ascending positive milliseconds/);
 });
 
 test('a malformed env file line is located', () => {

@@ -165,6 +165,23 @@ test('metrics are pushed every interval, summed over the workers, with the /metr
   assert.equal(histogram.bucketCounts!.length, histogram.explicitBounds!.length + 1);
   assert.equal(histogram.bucketCounts!.reduce((total, count) => total + Number(count), 0), 10);
   assert.ok(exported.some((metric) => metric.name === 'apimgw_workers' && metric.gauge !== undefined), 'health gauges too');
+
+  // The Azure gateway's own instruments, with its dimension names.
+  const requests = exported.find((metric) => metric.name === 'Requests')!;
+  assert.equal(requests.sum!.dataPoints.reduce((total, p) => total + p.asDouble!, 0), 10);
+  assert.deepEqual(Object.fromEntries(requests.sum!.dataPoints[0]!.attributes.map((a) => [a.key, a.value.stringValue])), {
+    BackendResponseCode: '200', BackendResponseCodeCategory: '2xx', Cache: 'None', GatewayId: 'otel-test', Hostname: '127.0.0.1',
+    LastErrorReason: 'None', ResponseCode: '200', ResponseCodeCategory: '2xx', Status: 'Successful',
+  });
+  for (const name of ['DurationInMs', 'BackendDurationInMs', 'ClientDurationInMs', 'GatewayDurationInMs']) {
+    const point = exported.find((metric) => metric.name === name)!.histogram!.dataPoints[0]!;
+    assert.equal(point.count, '10', name);
+    assert.deepEqual(point.explicitBounds, [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000], `${name} in ms, APIM's default buckets`);
+    assert.deepEqual(point.attributes.map((a) => a.key), ['Hostname']);
+  }
+  const scrape = await (await fetch(`http://127.0.0.1:${gateway.adminPort}/metrics`)).text();
+  assert.ok(scrape.includes('apimgw_requests_total'));
+  assert.ok(!/^(Requests|DurationInMs)/m.test(scrape), 'Azure\'s instrument names go over OTLP only');
 });
 
 test('shutdown pushes the last counts', async () => {

@@ -1,5 +1,5 @@
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { isMonotonic, type MetricFamily, type MetricValue } from './families.ts';
+import { isMonotonic, METRIC_PREFIX, type MetricFamily, type MetricValue } from './families.ts';
 
 /**
  * The primary's side of /metrics: asks every worker for its metric families
@@ -67,7 +67,7 @@ export class ClusterMetrics {
    * knowing how many workers did not answer.
    */
   async render(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[]): Promise<string> {
-    return (await this.#aggregate(workers, own)).metrics();
+    return (await this.#aggregate(workers, own, isPrometheusFamily)).metrics();
   }
 
   /** What render() shows, as families (for the OTLP exporter). */
@@ -76,11 +76,11 @@ export class ClusterMetrics {
     return (await (await this.#aggregate(workers, own)).getMetricsAsJSON()) as unknown as MetricFamily[];
   }
 
-  async #aggregate(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[]): Promise<Registry> {
+  async #aggregate(workers: readonly MetricsPeer[], own: (unanswered: number) => MetricFamily[], include: (family: MetricFamily) => boolean = () => true): Promise<Registry> {
     const replies = await Promise.all(workers.map((worker) => this.#ask(worker)));
     const unanswered = replies.filter((reply) => reply === undefined).length;
     const reported = workers.map((worker, i) => replies[i] ?? this.#lastReported.get(worker.id)?.filter(isMonotonic) ?? []);
-    return AggregatorRegistry.aggregate([this.#retired, ...reported, own(unanswered)]);
+    return AggregatorRegistry.aggregate([this.#retired, ...reported, own(unanswered)].map((families) => families.filter(include)));
   }
 
   #ask(worker: MetricsPeer): Promise<MetricFamily[] | undefined> {
@@ -106,6 +106,11 @@ export class ClusterMetrics {
       }
     });
   }
+}
+
+/** /metrics serves apimgw_ names only: the Azure gateway's OpenTelemetry instruments go over OTLP alone. */
+function isPrometheusFamily(family: MetricFamily): boolean {
+  return family.name.startsWith(METRIC_PREFIX);
 }
 
 /** `a` plus the counters, histograms and summaries of `b`, series by series (gauges of `b` are dropped: they describe a process that is gone). */

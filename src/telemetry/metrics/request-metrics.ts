@@ -35,27 +35,43 @@ export const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export const MAX_HOSTNAMES = 50;
 export const OTHER_HOSTNAME = 'other';
 
+/** The Host header lowercased, or OTHER_HOSTNAME once `seen` holds MAX_HOSTNAMES others. */
+export function boundedHostname(seen: Set<string>, raw: string): string {
+  const hostname = raw.toLowerCase();
+  if (seen.has(hostname)) return hostname;
+  if (seen.size >= MAX_HOSTNAMES) return OTHER_HOSTNAME;
+  seen.add(hostname);
+  return hostname;
+}
+
 const LABEL_NAMES = ['api', 'operation', 'product', 'hostname', 'status_class'] as const;
 
-class DurationHistogram {
+/** A Prometheus-style histogram of one series over fixed upper bounds. */
+export class DurationHistogram {
+  readonly #bounds: readonly number[];
   /** Per bucket (not cumulative), the last slot counting values above every bound. */
-  readonly counts = new Float64Array(DURATION_BUCKETS_SECONDS.length + 1);
+  readonly counts: Float64Array;
   sum = 0;
   count = 0;
 
-  observe(seconds: number): void {
+  constructor(bounds: readonly number[]) {
+    this.#bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
     let bucket = 0;
-    while (bucket < DURATION_BUCKETS_SECONDS.length && seconds > DURATION_BUCKETS_SECONDS[bucket]!) bucket++;
+    while (bucket < this.#bounds.length && value > this.#bounds[bucket]!) bucket++;
     this.counts[bucket]!++;
-    this.sum += seconds;
+    this.sum += value;
     this.count++;
   }
 
   exportInto(values: MetricValue[], name: string, labels: Record<string, string>): void {
     let cumulative = 0;
-    for (let i = 0; i < DURATION_BUCKETS_SECONDS.length; i++) {
+    for (let i = 0; i < this.#bounds.length; i++) {
       cumulative += this.counts[i]!;
-      values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: DURATION_BUCKETS_SECONDS[i]! }, value: cumulative });
+      values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: this.#bounds[i]! }, value: cumulative });
     }
     values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: this.count });
     values.push({ metricName: `${name}_sum`, labels, value: this.sum });
@@ -91,7 +107,7 @@ export class RequestMetrics {
     if (series === undefined) {
       series = {
         labels: { api, operation, product, hostname, status_class: status },
-        requests: 0, total: new DurationHistogram(), backend: new DurationHistogram(), client: new DurationHistogram(),
+        requests: 0, total: new DurationHistogram(DURATION_BUCKETS_SECONDS), backend: new DurationHistogram(DURATION_BUCKETS_SECONDS), client: new DurationHistogram(DURATION_BUCKETS_SECONDS),
       };
       this.#series.set(key, series);
     }
@@ -102,11 +118,7 @@ export class RequestMetrics {
   }
 
   #hostname(raw: string): string {
-    const hostname = raw.toLowerCase();
-    if (this.#hostnames.has(hostname)) return hostname;
-    if (this.#hostnames.size >= MAX_HOSTNAMES) return OTHER_HOSTNAME;
-    this.#hostnames.add(hostname);
-    return hostname;
+    return boundedHostname(this.#hostnames, raw);
   }
 
   families(): MetricFamily[] {

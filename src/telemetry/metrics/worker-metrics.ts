@@ -2,8 +2,9 @@ import type { UpstreamPoolStats } from '../../gateway/forward.ts';
 import { redisFailedOpenTotal } from '../../state/redis-store.ts';
 import { customMetrics } from '../custom-metrics.ts';
 import type { Logger } from '../logger.ts';
-import { onRequestRecord } from '../request-record.ts';
+import { onRequestRecord, type RequestRecord } from '../request-record.ts';
 import type { Settings } from '../../settings/schema.ts';
+import { ApimInstruments } from './apim-instruments.ts';
 import { customMetricFamilies } from './custom-metric-families.ts';
 import { counter, gauge, type MetricFamily, type MetricValue } from './families.ts';
 import { RequestMetrics } from './request-metrics.ts';
@@ -19,6 +20,8 @@ import { StatsdSink, statsdOptions } from './statsd.ts';
 
 export class WorkerMetrics {
   readonly requests = new RequestMetrics();
+  /** The Azure gateway's OpenTelemetry instruments, kept only when OpenTelemetry is on. */
+  #apim: ApimInstruments | undefined;
   readonly #upstreamPools: () => UpstreamPoolStats[];
   #statsd: StatsdSink | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -33,13 +36,16 @@ export class WorkerMetrics {
       this.#statsd = new StatsdSink(statsd, (message) => logger.warn(message));
       void this.#statsd.start();
     }
-    const sink = this.#statsd;
-    this.#unsubscribe = onRequestRecord(sink
-      ? (record) => {
-        this.requests.observe(record);
-        sink.record(record);
-      }
-      : (record) => this.requests.observe(record));
+    if (settings['observability.opentelemetry.enabled']) {
+      this.#apim = new ApimInstruments({ bucketsMs: settings['observability.opentelemetry.histogram.buckets'], gatewayId: settings['gateway.name'] });
+    }
+    const sinks: Array<(record: RequestRecord) => void> = [(record) => this.requests.observe(record)];
+    if (this.#statsd) sinks.push((record) => this.#statsd!.record(record));
+    if (this.#apim) sinks.push((record) => this.#apim!.observe(record));
+    const [only] = sinks;
+    this.#unsubscribe = onRequestRecord(sinks.length === 1 ? only! : (record) => {
+      for (const sink of sinks) sink(record);
+    });
   }
 
   stop(): void {
@@ -48,7 +54,7 @@ export class WorkerMetrics {
   }
 
   families(): MetricFamily[] {
-    return [...this.requests.families(), ...customMetricFamilies(customMetrics), ...upstreamFamilies(this.#upstreamPools()),
+    return [...this.requests.families(), ...(this.#apim?.families() ?? []), ...customMetricFamilies(customMetrics), ...upstreamFamilies(this.#upstreamPools()),
       counter('redis_failed_open_total', 'Shared-state calls (rate limits, quotas, concurrency, cache) answered fail-open because Redis was down or slow.', [{ labels: {}, value: redisFailedOpenTotal() }])];
   }
 }
