@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import { DataPlane } from '../../src/gateway/data-plane.ts';
+import { loadSettings } from '../../src/settings/load.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { DATA_PLANE_SETTINGS, configFromYaml, listen, startEcho, type EchoAnswer } from '../helpers.ts';
 
@@ -259,5 +260,22 @@ apis:
   } finally {
     await gateway.drain(1);
     backend.close();
+  }
+});
+
+test('by default the key reaches the backend as APIM sends it: header kept, query kept (Learn serviceUrl example)', async () => {
+  const defaults = loadSettings({ flags: {} }).settings;
+  assert.equal(defaults['gateway.subscriptionKey.forward'], true);
+  const forwarding = new DataPlane({ ...settings, 'gateway.subscriptionKey.forward': defaults['gateway.subscriptionKey.forward'] }, silent);
+  forwarding.apply(configFromYaml(yaml(echo.url, `http://127.0.0.1:${slowPort}`, `http://127.0.0.1:${deadPort}`)));
+  const url = `http://127.0.0.1:${await listen(forwarding.server)}`;
+  try {
+    const byHeader = (await (await fetch(`${url}/echo/items/15?version=2013-05`, { headers: { 'Ocp-Apim-Subscription-Key': 'all-primary' } })).json()) as EchoAnswer;
+    assert.equal(byHeader.url, '/backend/items/15?version=2013-05');
+    assert.equal(byHeader.headers['ocp-apim-subscription-key'], 'all-primary');
+    const byQuery = (await (await fetch(`${url}/echo/items/15?version=2013-05&subscription-key=echo-key`)).json()) as EchoAnswer;
+    assert.equal(byQuery.url, '/backend/items/15?version=2013-05&subscription-key=echo-key');
+  } finally {
+    await forwarding.drain(1);
   }
 });
