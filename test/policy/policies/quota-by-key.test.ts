@@ -11,6 +11,7 @@ describe('quota-by-key through the listener', () => {
       apis: [
         { path: 'calls', serviceUrl: backend.url, policy: inbound('<quota-by-key calls="1" renewal-period="300" counter-key="@(context.Request.Headers.GetValueOrDefault(&quot;X-Tenant&quot;, &quot;&quot;))" />') },
         { path: 'bandwidth', serviceUrl: backend.url, policy: inbound('<quota-by-key bandwidth="2" renewal-period="300" counter-key="bandwidth" />') },
+        { path: 'twice', serviceUrl: backend.url, policy: inbound('<quota-by-key calls="2" renewal-period="300" counter-key="shared" /><quota-by-key calls="2" renewal-period="300" counter-key="shared" />') },
       ],
     });
   });
@@ -27,6 +28,13 @@ describe('quota-by-key through the listener', () => {
     assert.match(refused.text, /^\{ "statusCode": 403, "message": "Out of call volume quota\. Quota will be replenished in \d{2}:\d{2}:\d{2}\." \}$/);
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
     assert.equal((await call('b')).status, 200);
+  });
+
+  it('several policies counting the same key value count a request once (Learn: "incremented only once per request")', async () => {
+    const call = () => send(`${gateway.url}/twice/x`);
+    assert.equal((await call()).status, 200);
+    assert.equal((await call()).status, 200, 'the second call is the second of 2, not the fourth');
+    assert.equal((await call()).status, 403);
   });
 
   it('bandwidth: responses are counted by size, the call after the allowance is refused', async () => {

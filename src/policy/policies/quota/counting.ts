@@ -25,21 +25,40 @@ function quotaExceeded(result: QuotaResult): PolicyFailure {
   return new PolicyFailure(403, 'QuotaExceeded', message, renews === null ? {} : { headers: { 'Retry-After': String(renews) } });
 }
 
+/** What one request has already counted under a quota key: Learn, quota-by-key: "If multiple policies would increment the same key value, it is incremented only once per request." */
+interface Counted {
+  /** Calls counted at admission, deferred to an increment-condition, or not yet. */
+  calls: 'now' | 'deferred' | undefined;
+  bandwidth: boolean;
+}
+
+const countedByRequest = new WeakMap<RequestContext, Map<string, Counted>>();
+
 /**
  * Checks the quota and counts the call; with an increment-condition the call
  * is only checked now and counted once the response is known (as
- * rate-limit-by-key does: the condition may test context.Response).
+ * rate-limit-by-key does: the condition may test context.Response). A key a
+ * policy earlier in the same request already counted is only checked against
+ * this policy's limits (the request itself included), never counted again.
  */
 export async function consumeQuota(store: StateStore, limits: QuotaLimits, context: RequestContext, condition?: (context: RequestContext) => boolean): Promise<void> {
-  const countsCalls = limits.calls !== undefined;
-  const result = await store.consumeQuota({ ...limits, addCalls: countsCalls && !condition ? 1 : 0, addKilobytes: 0 });
+  let keys = countedByRequest.get(context);
+  if (!keys) countedByRequest.set(context, (keys = new Map()));
+  let counted = keys.get(limits.key);
+  if (!counted) keys.set(limits.key, (counted = { calls: undefined, bandwidth: false }));
+  const countsCalls = limits.calls !== undefined && counted.calls === undefined;
+  // Already counted at admission: `used` includes this request, so it may reach the limit but not pass it.
+  const calls = limits.calls !== undefined && counted.calls === 'now' ? limits.calls + 1 : limits.calls;
+  const result = await store.consumeQuota({ ...limits, calls, addCalls: countsCalls && !condition ? 1 : 0, addKilobytes: 0 });
   if (!result.allowed) throw quotaExceeded(result);
+  if (countsCalls) counted.calls = condition ? 'deferred' : 'now';
   if (countsCalls && condition) {
     context.beforeResponse.push(async () => {
       if (condition(context)) await store.addQuota({ ...limits, addCalls: 1, addKilobytes: 0 });
     });
   }
-  if (limits.kilobytes !== undefined) {
+  if (limits.kilobytes !== undefined && !counted.bandwidth) {
+    counted.bandwidth = true;
     context.beforeResponse.push(async () => {
       const kilobytes = responseKilobytes(context);
       if (kilobytes > 0) await store.addQuota({ ...limits, addCalls: 0, addKilobytes: kilobytes });
