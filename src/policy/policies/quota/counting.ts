@@ -25,6 +25,12 @@ function quotaExceeded(result: QuotaResult): PolicyFailure {
   return new PolicyFailure(403, 'QuotaExceeded', message, renews === null ? {} : { headers: { 'Retry-After': String(renews) } });
 }
 
+/** Refuses the call when a quota is already used up, counting nothing (a call one quota refuses must not count against another). */
+export async function checkQuota(store: StateStore, limits: QuotaLimits): Promise<void> {
+  const result = await store.consumeQuota({ ...limits, addCalls: 0, addKilobytes: 0 });
+  if (!result.allowed) throw quotaExceeded(result);
+}
+
 /** What one request has already counted under a quota key: Learn, quota-by-key: "If multiple policies would increment the same key value, it is incremented only once per request." */
 interface Counted {
   /** Calls counted at admission, deferred to an increment-condition, or not yet. */
