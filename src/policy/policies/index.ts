@@ -24,6 +24,7 @@ import { cors } from './cors/index.ts';
 import { authenticationBasic } from './authentication-basic/index.ts';
 import { emitMetric } from './emit-metric/index.ts';
 import { findAndReplace } from './find-and-replace/index.ts';
+import { redirectContentUrls } from './redirect-content-urls/index.ts';
 import { logToEventhub } from './log-to-eventhub/index.ts';
 import { trace } from './trace/index.ts';
 import { jsonToXmlPolicy } from './json-to-xml/index.ts';
@@ -53,5 +54,5 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   rateLimit, rateLimitByKey, quota, quotaByKey, limitConcurrency,
   setHeader, setQueryParameter, setVariable, setBackendService, rewriteUri, setMethod, setStatus, setBody, returnResponse, mockResponse, checkHeader, ipFilter, cors,
   authenticationManagedIdentityPolicy, validateAzureAdTokenPolicy,
-  findAndReplace, authenticationBasic, trace, emitMetric, logToEventhub, jsonToXmlPolicy, xmlToJsonPolicy,
+  findAndReplace, redirectContentUrls, authenticationBasic, trace, emitMetric, logToEventhub, jsonToXmlPolicy, xmlToJsonPolicy,
 ];
