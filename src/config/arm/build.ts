@@ -51,10 +51,15 @@ async function optionalPolicy(get: () => Promise<PolicyContract>): Promise<strin
   }
 }
 
-/** `…/service/x/products/starter` or `/products/starter` → `/products/starter`; the snapshot keeps ARM's short scope form. */
+/**
+ * `…/service/x/products/starter` or `/products/starter` → `/products/starter`; the snapshot keeps ARM's short scope form.
+ * The built-in all-access subscription (`master`) is scoped to the service itself, `…/service/x/` (as exported ARM
+ * templates write it): every API, `/apis`.
+ */
 export function shortScope(scope: string | undefined): string | undefined {
   const match = /\/(apis(?:\/[^/]+)?|products\/[^/]+)\/?$/i.exec(scope ?? '');
-  return match ? `/${match[1]!.replace(/^apis/i, 'apis').replace(/^products/i, 'products')}` : undefined;
+  if (match) return `/${match[1]!.replace(/^apis/i, 'apis').replace(/^products/i, 'products')}`;
+  return scope !== undefined && /^\/$|\/service\/[^/]+\/?$/i.test(scope) ? '/apis' : undefined;
 }
 
 const WEB_PROTOCOLS = new Set(['http', 'https', 'ws', 'wss']);
