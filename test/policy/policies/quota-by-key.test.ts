@@ -11,6 +11,7 @@ describe('quota-by-key through the listener', () => {
       apis: [
         { path: 'calls', serviceUrl: backend.url, policy: inbound('<quota-by-key calls="1" renewal-period="300" counter-key="@(context.Request.Headers.GetValueOrDefault(&quot;X-Tenant&quot;, &quot;&quot;))" />') },
         { path: 'bandwidth', serviceUrl: backend.url, policy: inbound('<quota-by-key bandwidth="2" renewal-period="300" counter-key="bandwidth" />') },
+        { path: 'weighted', serviceUrl: backend.url, policy: inbound('<quota-by-key calls="5" renewal-period="300" counter-key="weighted" increment-count="2" />') },
         { path: 'twice', serviceUrl: backend.url, policy: inbound('<quota-by-key calls="2" renewal-period="300" counter-key="shared" /><quota-by-key calls="2" renewal-period="300" counter-key="shared" />') },
       ],
     });
@@ -35,6 +36,11 @@ describe('quota-by-key through the listener', () => {
     assert.equal((await call()).status, 200);
     assert.equal((await call()).status, 200, 'the second call is the second of 2, not the fourth');
     assert.equal((await call()).status, 403);
+  });
+
+  it('increment-count: each call counts that many (calls="5", increment-count="2": two calls pass, the third would reach 6)', async () => {
+    const call = () => send(`${gateway.url}/weighted/x`);
+    assert.deepEqual([(await call()).status, (await call()).status, (await call()).status], [200, 200, 403]);
   });
 
   it('bandwidth: responses are counted by size, the call after the allowance is refused', async () => {

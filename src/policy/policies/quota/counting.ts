@@ -35,6 +35,8 @@ export async function checkQuota(store: StateStore, limits: QuotaLimits): Promis
 interface Counted {
   /** Calls counted at admission, deferred to an increment-condition, or not yet. */
   calls: 'now' | 'deferred' | undefined;
+  /** How many calls were counted at admission (increment-count). */
+  countedNow: number;
   bandwidth: boolean;
 }
 
@@ -46,21 +48,27 @@ const countedByRequest = new WeakMap<RequestContext, Map<string, Counted>>();
  * rate-limit-by-key does: the condition may test context.Response). A key a
  * policy earlier in the same request already counted is only checked against
  * this policy's limits (the request itself included), never counted again.
+ * `increment` (quota-by-key increment-count) is how many calls the request counts for.
  */
-export async function consumeQuota(store: StateStore, limits: QuotaLimits, context: RequestContext, condition?: (context: RequestContext) => boolean): Promise<void> {
+export async function consumeQuota(store: StateStore, limits: QuotaLimits, context: RequestContext, condition?: (context: RequestContext) => boolean,
+  increment: (context: RequestContext) => number = () => 1): Promise<void> {
   let keys = countedByRequest.get(context);
   if (!keys) countedByRequest.set(context, (keys = new Map()));
   let counted = keys.get(limits.key);
-  if (!counted) keys.set(limits.key, (counted = { calls: undefined, bandwidth: false }));
+  if (!counted) keys.set(limits.key, (counted = { calls: undefined, countedNow: 0, bandwidth: false }));
   const countsCalls = limits.calls !== undefined && counted.calls === undefined;
   // Already counted at admission: `used` includes this request, so it may reach the limit but not pass it.
-  const calls = limits.calls !== undefined && counted.calls === 'now' ? limits.calls + 1 : limits.calls;
-  const result = await store.consumeQuota({ ...limits, calls, addCalls: countsCalls && !condition ? 1 : 0, addKilobytes: 0 });
+  const calls = limits.calls !== undefined && counted.calls === 'now' ? limits.calls + counted.countedNow : limits.calls;
+  const now = countsCalls && !condition ? increment(context) : 0;
+  const result = await store.consumeQuota({ ...limits, calls, addCalls: now, addKilobytes: 0 });
   if (!result.allowed) throw quotaExceeded(result);
-  if (countsCalls) counted.calls = condition ? 'deferred' : 'now';
+  if (countsCalls) {
+    counted.calls = condition ? 'deferred' : 'now';
+    counted.countedNow = now;
+  }
   if (countsCalls && condition) {
     context.beforeResponse.push(async () => {
-      if (condition(context)) await store.addQuota({ ...limits, addCalls: 1, addKilobytes: 0 });
+      if (condition(context)) await store.addQuota({ ...limits, addCalls: increment(context), addKilobytes: 0 });
     });
   }
   if (limits.kilobytes !== undefined && !counted.bandwidth) {
