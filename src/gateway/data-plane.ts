@@ -23,6 +23,7 @@ import { backendTlsByOrigin, baseBackendTls, type BackendTlsSettings } from '../
 import { clientIp, headerValue, keyQueryPattern, withoutParameter } from './incoming.ts';
 import { requestRecord, type RequestState } from './finished-request.ts';
 import { requestChannel, tracePropagation } from '../telemetry/request-record.ts';
+import { untracedBackendTraceparent } from '../telemetry/trace-headers.ts';
 
 const STATUS_PATH = '/status-0123456789abcdef';
 
@@ -235,7 +236,7 @@ export class DataPlane {
         clientIp: clientIp(req),
         scheme,
         dropHeader: this.#forwardKey ? undefined : api.keyHeader,
-        traceparent: record.trace?.backendTraceparent,
+        traceparent: backendTraceparent(req, record),
       }),
       body: hasBody ? req : null,
     };
@@ -305,7 +306,7 @@ export class DataPlane {
       },
     });
     record.context = context;
-    if (record.trace !== undefined) context.traceparent = record.trace.backendTraceparent;
+    context.traceparent = backendTraceparent(req, record);
     if (plan.streamable) context.directResponse = res;
     executePlan(plan, context, { proxyFailureStatus: this.#proxyFailureStatus })
       .then(() => {
@@ -406,4 +407,9 @@ export class DataPlane {
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
+}
+
+/** What the backend call sends as traceparent: the tracing module's backend span, or (tracing off) the client's trace continued. */
+function backendTraceparent(req: IncomingMessage, record: RequestState): string {
+  return record.trace?.backendTraceparent ?? untracedBackendTraceparent(headerValue(req, 'traceparent'));
 }

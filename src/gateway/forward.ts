@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { requestIdHeader } from '../telemetry/trace-headers.ts';
 
 /**
  * Sends a request to its backend and streams the answer back: one bounded
@@ -238,7 +239,7 @@ function withoutHopByHop(headers: Record<string, string | string[] | undefined>)
  * backend, X-Forwarded-* added, the subscription key removed unless forwarding
  * it was asked for.
  */
-export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string; traceparent?: string }): string[] {
+export function backendHeaders(req: IncomingMessage, options: { backendHost: string; clientIp: string; scheme: string; dropHeader?: string; traceparent: string }): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
   const listed = connectionListed(req.headers.connection);
@@ -256,11 +257,11 @@ export function backendHeaders(req: IncomingMessage, options: { backendHost: str
       forwardedHost ??= raw[i + 1]!;
       continue;
     }
-    if (lower === 'x-forwarded-proto' || (lower === 'traceparent' && options.traceparent !== undefined)) continue;
+    if (lower === 'x-forwarded-proto' || lower === 'traceparent' || lower === 'request-id') continue;
     out.push(name, raw[i + 1]!);
   }
-  // Tracing on: the backend's parent span is the gateway's backend span, not the client's.
-  if (options.traceparent !== undefined) out.push('traceparent', options.traceparent);
+  // The backend's parent is the gateway's backend call, not the client's span.
+  out.push('traceparent', options.traceparent, 'request-id', requestIdHeader(options.traceparent));
   pushForwardingHeaders(out, { host: options.backendHost, forwardedFor, clientIp: options.clientIp, forwardedHost: forwardedHost ?? req.headers.host ?? '', scheme: options.scheme });
   return out;
 }

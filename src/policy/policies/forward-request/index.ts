@@ -8,6 +8,7 @@ import { MessageUrl } from '../../context/url.ts';
 import { BackendError, BackendStatusError } from '../../pipeline.ts';
 import { backendClientDispatcher } from '../authentication-certificate/agents.ts';
 import type { PolicyDefinition } from '../../types.ts';
+import { requestIdHeader } from '../../../telemetry/trace-headers.ts';
 
 /** LastError messages of backend failures; the Timeout text is the one APIM gateways log. */
 const FAILURE_MESSAGES = {
@@ -139,7 +140,7 @@ function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElse
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
     if (redirectedElsewhere && CREDENTIALS.has(lower)) continue;
-    if (lower === 'traceparent' && context.traceparent !== undefined) continue;
+    if ((lower === 'traceparent' || lower === 'request-id') && context.traceparent !== undefined) continue;
     if (lower === 'host') host = redirectedElsewhere ? undefined : raw[i + 1];
     else if (lower === 'x-forwarded-for') forwardedFor = raw[i + 1];
     else if (lower === 'x-forwarded-host') forwardedHost = raw[i + 1];
@@ -161,7 +162,7 @@ function backendHeaders(context: RequestContext, url: MessageUrl, redirectedElse
     forwardedHost: forwardedHost ?? original.origin.slice(original.scheme.length + 3),
     scheme: original.scheme,
   });
-  // Tracing on: the backend's parent span is the gateway's backend span, not the client's.
-  if (context.traceparent !== undefined) headers.push('traceparent', context.traceparent);
+  // The backend's parent is the gateway's backend call, not the client's span.
+  if (context.traceparent !== undefined) headers.push('traceparent', context.traceparent, 'request-id', requestIdHeader(context.traceparent));
   return headers;
 }
