@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context/request-context.ts';
 import type { PolicyCompiler, PolicyDefinition, PolicyElement } from '../../types.ts';
+import { apiOperationScopes, type ApiOperationScope } from '../shared/api-operation-scopes.ts';
 import { checkQuota, consumeQuota, type QuotaLimits } from './counting.ts';
 
 interface ScopedQuota {
@@ -50,34 +51,19 @@ function renewalPeriod(element: PolicyElement, compiler: PolicyCompiler): number
   return periodSeconds;
 }
 
-function scopedQuota(element: PolicyElement, compiler: PolicyCompiler, matches: (context: RequestContext) => boolean, label: string): ScopedQuota {
+function scopedQuota(scope: ApiOperationScope, compiler: PolicyCompiler): ScopedQuota {
+  const { element } = scope;
   const calls = optionalWhole(compiler.optionalLiteral(element, 'calls'));
   const kilobytes = optionalWhole(compiler.optionalLiteral(element, 'bandwidth'));
   if (calls === undefined && kilobytes === undefined) compiler.fail(`quota <${element.name}>: set calls, bandwidth or both (as whole numbers)`, element);
-  return { matches, label, calls, kilobytes, periodSeconds: renewalPeriod(element, compiler) };
+  return { matches: scope.matches, label: scope.label, calls, kilobytes, periodSeconds: renewalPeriod(element, compiler) };
 }
 
 function compileScopedQuotas(element: PolicyElement, compiler: PolicyCompiler): ScopedQuota[] {
-  const quotas: ScopedQuota[] = [];
-  for (const api of element.children) {
-    if (api.name !== 'api') compiler.fail(`quota: unexpected <${api.name}>; only <api> elements (holding <operation> elements) may appear inside`, api);
-    const apiMatch = target(api, compiler, (context) => context.route.api.Id, (context) => context.route.api.Name);
-    if (api.attributes.has('calls') || api.attributes.has('bandwidth')) quotas.push(scopedQuota(api, compiler, apiMatch.matches, `api:${apiMatch.label}`));
-    for (const operation of api.children) {
-      if (operation.name !== 'operation') compiler.fail(`quota: unexpected <${operation.name}> inside <api>; only <operation> may appear there`, operation);
-      const operationMatch = target(operation, compiler, (context) => context.route.operation?.Id ?? '', (context) => context.route.operation?.Name ?? '');
-      quotas.push(scopedQuota(operation, compiler, (context) => apiMatch.matches(context) && operationMatch.matches(context), `api:${apiMatch.label}:operation:${operationMatch.label}`));
-    }
-  }
-  return quotas;
-}
-
-function target(element: PolicyElement, compiler: PolicyCompiler, idOf: (context: RequestContext) => string, nameOf: (context: RequestContext) => string) {
-  const id = compiler.optionalLiteral(element, 'id');
-  const name = compiler.optionalLiteral(element, 'name');
-  if (id !== undefined) return { matches: (context: RequestContext) => idOf(context) === id, label: `id=${id}` };
-  if (name !== undefined) return { matches: (context: RequestContext) => nameOf(context) === name, label: `name=${name}` };
-  return compiler.fail(`quota: <${element.name}> needs a name or an id attribute`, element);
+  return apiOperationScopes('quota', element, compiler)
+    // An <api> without calls or bandwidth only groups its operations.
+    .filter((scope) => scope.kind === 'operation' || scope.element.attributes.has('calls') || scope.element.attributes.has('bandwidth'))
+    .map((scope) => scopedQuota(scope, compiler));
 }
 
 function optionalWhole(text: string | undefined): number | undefined {

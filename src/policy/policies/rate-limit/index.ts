@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context/request-context.ts';
 import type { PolicyCompiler, PolicyDefinition, PolicyElement } from '../../types.ts';
+import { apiOperationScopes } from '../shared/api-operation-scopes.ts';
 import { compileReporting, consumeWindows, positiveConstant, report, REPORTING_ATTRIBUTES, type Window } from './limiter.ts';
 
 interface ScopedLimit {
@@ -39,31 +40,13 @@ export const rateLimit: PolicyDefinition = {
 };
 
 function compileScopedLimits(element: PolicyElement, compiler: PolicyCompiler): ScopedLimit[] {
-  const limits: ScopedLimit[] = [];
-  for (const api of element.children) {
-    if (api.name !== 'api') compiler.fail(`rate-limit: unexpected <${api.name}>; only <api> elements (holding <operation> elements) may appear inside`, api);
-    const apiMatch = target(api, compiler, (context) => context.route.api.Id, (context) => context.route.api.Name);
-    if (api.attributes.has('calls')) {
-      limits.push({ matches: apiMatch.matches, label: `api:${apiMatch.label}`, calls: positiveConstant(api, compiler, 'calls'), periodSeconds: positiveConstant(api, compiler, 'renewal-period', 300) });
-    }
-    for (const operation of api.children) {
-      if (operation.name !== 'operation') compiler.fail(`rate-limit: unexpected <${operation.name}> inside <api>; only <operation> may appear there`, operation);
-      const operationMatch = target(operation, compiler, (context) => context.route.operation?.Id ?? '', (context) => context.route.operation?.Name ?? '');
-      limits.push({
-        matches: (context) => apiMatch.matches(context) && operationMatch.matches(context),
-        label: `api:${apiMatch.label}:operation:${operationMatch.label}`,
-        calls: positiveConstant(operation, compiler, 'calls'),
-        periodSeconds: positiveConstant(operation, compiler, 'renewal-period', 300),
-      });
-    }
-  }
-  return limits;
-}
-
-function target(element: PolicyElement, compiler: PolicyCompiler, idOf: (context: RequestContext) => string, nameOf: (context: RequestContext) => string) {
-  const id = compiler.optionalLiteral(element, 'id');
-  const name = compiler.optionalLiteral(element, 'name');
-  if (id !== undefined) return { matches: (context: RequestContext) => idOf(context) === id, label: `id=${id}` };
-  if (name !== undefined) return { matches: (context: RequestContext) => nameOf(context) === name, label: `name=${name}` };
-  return compiler.fail(`rate-limit: <${element.name}> needs a name or an id attribute`, element);
+  return apiOperationScopes('rate-limit', element, compiler)
+    // An <api> without calls only groups its operations.
+    .filter((scope) => scope.kind === 'operation' || scope.element.attributes.has('calls'))
+    .map((scope) => ({
+      matches: scope.matches,
+      label: scope.label,
+      calls: positiveConstant(scope.element, compiler, 'calls'),
+      periodSeconds: positiveConstant(scope.element, compiler, 'renewal-period', 300),
+    }));
 }
