@@ -1,4 +1,5 @@
 import type { Logger } from './logger.ts';
+import { postJson } from './post-json.ts';
 import type { EventSink, HubEvent } from './event-sink.ts';
 
 /**
@@ -87,14 +88,7 @@ export class HttpEventSink implements EventSink {
     this.#sending = true;
     const batch = this.#buffer.slice(0, MAX_BATCH);
     try {
-      const response = await fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await postJson(this.#url, JSON.stringify(batch), REQUEST_TIMEOUT_MS);
       this.#buffer.splice(0, batch.length);
       if (this.#retryMs > 0) this.#logger.info({ endpoint: this.#shown }, 'log-to-eventhub endpoint takes events again');
       this.#retryMs = 0;

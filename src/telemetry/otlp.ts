@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Settings } from '../settings/schema.ts';
 import { VERSION } from '../version.ts';
+import { postJson } from './post-json.ts';
 
 /**
  * OTLP/HTTP with the JSON encoding (OTLP 1.x: ids in hex, times as decimal
@@ -62,13 +63,6 @@ export function otlpFailureHint(url: string): string | undefined {
 }
 
 /** POSTs one export request; rejects on a network error, a timeout or a non-2xx answer. */
-export async function postOtlp(url: string, body: string): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
-  });
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+export function postOtlp(url: string, body: string): Promise<void> {
+  return postJson(url, body, EXPORT_TIMEOUT_MS);
 }
