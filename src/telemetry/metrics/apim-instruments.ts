@@ -56,21 +56,27 @@ export class ApimInstruments {
     const hostname = boundedHostname(this.#hostnames, record.hostname);
     const code = record.responseCode;
     const backendCode = record.backendResponseCode;
-    const labels = {
-      BackendResponseCode: backendCode === undefined ? NONE : String(backendCode),
-      BackendResponseCodeCategory: backendCode === undefined ? NONE : statusClass(backendCode),
-      Cache: CACHE[record.cache],
-      GatewayId: this.#gatewayId,
-      Hostname: hostname,
-      LastErrorReason: record.lastError?.reason ?? NONE,
-      ResponseCode: String(code),
-      ResponseCodeCategory: statusClass(code),
-      Status: requestStatus(code),
-    };
-    const key = `${labels.BackendResponseCode}\0${labels.Cache}\0${hostname}\0${labels.LastErrorReason}\0${code}`;
+    const lastErrorReason = record.lastError?.reason ?? NONE;
+    // The other dimensions follow from these: the labels are built once per series, not per request.
+    const key = `${backendCode}\0${record.cache}\0${hostname}\0${lastErrorReason}\0${code}`;
     const series = this.#requests.get(key);
     if (series) series.value++;
-    else this.#requests.set(key, { labels, value: 1 });
+    else {
+      this.#requests.set(key, {
+        labels: {
+          BackendResponseCode: backendCode === undefined ? NONE : String(backendCode),
+          BackendResponseCodeCategory: backendCode === undefined ? NONE : statusClass(backendCode),
+          Cache: CACHE[record.cache],
+          GatewayId: this.#gatewayId,
+          Hostname: hostname,
+          LastErrorReason: lastErrorReason,
+          ResponseCode: String(code),
+          ResponseCodeCategory: statusClass(code),
+          Status: requestStatus(code),
+        },
+        value: 1,
+      });
+    }
 
     let host = this.#hosts.get(hostname);
     if (host === undefined) {
