@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { otlpAttributes, unixNanos, type OtlpAttribute } from '../otlp.ts';
 import type { RequestRecord } from '../request-record.ts';
+import { randomHex } from '../trace-headers.ts';
 
 /**
  * A finished request as OTLP/JSON spans (OTLP 1.x JSON encoding: ids in
@@ -72,11 +72,9 @@ export function requestSpans(record: RequestRecord): OtlpSpan[] {
     attributes: otlpAttributes(fields),
     status: error === undefined ? { code: STATUS_UNSET } : { code: STATUS_ERROR, message: error },
   });
-  const ids = randomBytes(16).toString('hex');
-  const spanIds = { inbound: ids.slice(0, 16), outbound: ids.slice(16) };
   const inboundEnd = phases.inboundEnd ?? totalTime;
   const sectionError = (section: string) => (lastError?.section === section ? lastError.message : undefined);
-  spans.push(child('inbound', spanIds.inbound, KIND_INTERNAL, 0, inboundEnd, {}, sectionError('inbound')));
+  spans.push(child('inbound', randomHex(8), KIND_INTERNAL, 0, inboundEnd, {}, sectionError('inbound')));
   if (phases.backendStart !== undefined) {
     const backendEnd = phases.backendEnd ?? phases.outboundEnd ?? totalTime;
     spans.push(child('backend', trace.backendSpanId, KIND_CLIENT, phases.backendStart, backendEnd, {
@@ -88,7 +86,7 @@ export function requestSpans(record: RequestRecord): OtlpSpan[] {
   }
   const outboundStart = phases.backendEnd ?? phases.outboundEnd ?? inboundEnd;
   if (outboundStart < totalTime || phases.outboundEnd !== undefined) {
-    spans.push(child('outbound', spanIds.outbound, KIND_INTERNAL, outboundStart, totalTime, {}, sectionError('outbound')));
+    spans.push(child('outbound', randomHex(8), KIND_INTERNAL, outboundStart, totalTime, {}, sectionError('outbound')));
   }
   return spans;
 }
